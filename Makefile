@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine with Python 3.11 and pip:
+#   make run    set up, migrate and start the bot (long polling, SQLite under ./data)
+#   make test   set up, lint, type-check and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run demo migrate test lint locales extract bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,redis]'
+	touch $(STAMP)
+
+setup: $(STAMP) locales
+
+locales: $(STAMP)
+	$(BIN)/python -m bot compile-locales
+
+run: setup
+	$(BIN)/python -m bot run
+
+migrate: setup
+	$(BIN)/python -m bot migrate
+
+lint: setup
+	$(BIN)/ruff check bot handlers storage tests benchmarks
+	$(BIN)/ruff format --check bot handlers storage tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+# Refresh the catalogues after changing user-facing strings.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -o locales/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+bench: setup
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

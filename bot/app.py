@@ -1,0 +1,125 @@
+"""Assembly of one bot process: database, migrations, units, Bot, Dispatcher and middlewares."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.commands import set_default_commands, set_user_commands
+from bot.domain.units import UnitDirectory, units_of_province
+from bot.i18n import create_i18n
+from bot.middlewares.db_session import SessionPerUpdate
+from bot.middlewares.dedupe import DropHandledUpdates
+from bot.middlewares.errors import ApologiseOnError
+from bot.middlewares.i18n import UserLocale
+from bot.middlewares.throttle import Throttle
+from bot.middlewares.user import LoadUser
+from bot.roles import Access
+from bot.settings import Settings
+from handlers import all_routers
+from storage import migrate
+from storage.database import create_engine, create_sessionmaker
+from storage.dialog_state import DatabaseStorage
+from storage.repositories import units as unit_rows
+from storage.repositories import users
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Application:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    i18n: I18n
+    units: UnitDirectory
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+        # Routers are module-level (aiogram's idiom) and may belong to one dispatcher at a
+        # time; letting go of them allows a new Application in the same process (a restart
+        # in the tests or the demo).
+        for router in self.dispatcher.sub_routers:
+            router._parent_router = None
+        self.dispatcher.sub_routers.clear()
+
+
+async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirectory:
+    """Migrate, bring the units table up to date, and return the searchable unit list."""
+    await migrate.upgrade(engine)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker() as session:
+        await unit_rows.sync_units(
+            session, settings.province_code, units_of_province(settings.province_code)
+        )
+        await session.commit()
+        return UnitDirectory(await unit_rows.active_units(session, settings.province_code))
+
+
+def _storage(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        # Several processes: Redis locks keep two updates of one user from running at once.
+        return redis_storage, redis_storage.create_isolation()
+    return DatabaseStorage(sessionmaker), SimpleEventIsolation()
+
+
+def create_bot(settings: Settings, token: str) -> Bot:
+    server = TelegramAPIServer.from_base(settings.telegram_api_base)
+    return Bot(
+        token,
+        session=AiohttpSession(api=server),
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+async def create_application(settings: Settings, token: str) -> Application:
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    units = await prepare_database(settings, engine)
+    i18n = create_i18n(settings.default_locale)
+    storage, isolation = _storage(settings, sessionmaker)
+    bot = create_bot(settings, token)
+    dispatcher = Dispatcher(
+        storage=storage, events_isolation=isolation, settings=settings, units=units
+    )
+    # Order matters; see the README's "one update, end to end".
+    dispatcher.update.outer_middleware(DropHandledUpdates(sessionmaker))
+    dispatcher.update.outer_middleware(ApologiseOnError(i18n))
+    dispatcher.update.outer_middleware(SessionPerUpdate(sessionmaker))
+    dispatcher.update.outer_middleware(LoadUser(settings.admin_ids))
+    dispatcher.update.outer_middleware(UserLocale(i18n))
+    dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
+    dispatcher.include_routers(*all_routers())
+    application = Application(settings, engine, sessionmaker, i18n, units, bot, dispatcher)
+    dispatcher.startup.register(lambda: _on_startup(application))
+    return application
+
+
+async def _on_startup(app: Application) -> None:
+    await set_default_commands(app.bot, app.i18n)
+    async with app.sessionmaker() as session:
+        for admin_id in app.settings.admin_ids:
+            admin = await users.get_user(session, admin_id)
+            locale = (admin.locale if admin else None) or app.settings.default_locale
+            await set_user_commands(app.bot, app.i18n, admin_id, Access.ADMIN, locale)
+    log.info("bot started for province %s with %d units", app.settings.province_code, len(app.units))

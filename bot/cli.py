@@ -1,0 +1,81 @@
+"""The command line: `run` (long polling), `migrate`, `compile-locales`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiogram.utils.token import TokenValidationError
+
+from bot.i18n import compile_catalogues
+from bot.logs import setup_logging
+from bot.settings import MissingToken, Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
+
+
+async def _run(settings: Settings, token: str) -> None:
+    from bot.app import create_application
+
+    app = await create_application(settings, token)
+    try:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await app.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    from bot.app import prepare_database
+    from storage.database import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        units = await prepare_database(settings, engine)
+    finally:
+        await engine.dispose()
+    print(f"Database is up to date; {len(units)} units.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="khcn-bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="apply migrations, then serve Telegram by long polling")
+    sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("compile-locales", help="build the .mo translation files")
+    args = parser.parse_args(argv)
+
+    if args.command == "compile-locales":
+        written = compile_catalogues()
+        print(f"{len(written)} catalogue(s) compiled.")
+        return 0
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+    formatter = setup_logging(settings.log_level, secrets)
+    try:
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        else:
+            asyncio.run(_run(settings, settings.token()))
+    except MissingToken as error:
+        print(error, file=sys.stderr)
+        return 2
+    except TokenValidationError:
+        print(
+            "BOT_TOKEN is malformed: it should look like 123456789:AA... as @BotFather gave it.",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    except Exception as error:  # the last line of defence: a readable error, no token in it
+        log.debug("fatal", exc_info=True)
+        print(formatter.redact(f"khcn-bot stopped: {type(error).__name__}: {error}"), file=sys.stderr)
+        return 1
+    return 0

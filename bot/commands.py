@@ -1,0 +1,60 @@
+"""The command menu Telegram shows, per role and language, with Vietnamese descriptions."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot.roles import Access
+
+log = logging.getLogger(__name__)
+
+
+def _everyone() -> list[tuple[str, str]]:
+    return [
+        ("start", _("Start, greeting")),
+        ("help", _("What I can do for you")),
+        ("huy", _("Cancel what is under way")),
+        ("ngonngu", _("Change language")),
+    ]
+
+
+def command_list(access: Access) -> list[tuple[str, str]]:
+    """(command, description) pairs a user of this access level may use, in the current locale."""
+    commands = _everyone()
+    if access is Access.GUEST:
+        commands.insert(1, ("dangky", _("Register as a unit's officer")))
+    if access in (Access.STAFF, Access.ADMIN):
+        commands.append(("duyet", _("Pending registrations")))
+    if access is Access.ADMIN:
+        commands.append(("phanquyen", _("Grant or take the staff role")))
+    return commands
+
+
+def bot_commands(access: Access) -> list[BotCommand]:
+    return [BotCommand(command=c, description=d) for c, d in command_list(access)]
+
+
+async def set_default_commands(bot: Bot, i18n: I18n) -> None:
+    """The menu of everyone who has no menu of their own: in each language, guest commands."""
+    for locale in i18n.available_locales:
+        with i18n.context(), i18n.use_locale(locale):
+            commands = bot_commands(Access.GUEST)
+        language = None if locale == i18n.default_locale else locale
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+
+
+async def set_user_commands(bot: Bot, i18n: I18n, chat_id: int, access: Access, locale: str) -> None:
+    """A user's own menu (Telegram allows it per chat), after approval, a role or language change."""
+    with i18n.context(), i18n.use_locale(locale):
+        commands = bot_commands(access)
+    try:
+        await bot.set_my_commands(commands, BotCommandScopeChat(chat_id=chat_id))
+    except TelegramAPIError as error:
+        # A menu is a convenience: failing to set one must not fail the action that caused it.
+        log.warning("could not set the command menu of chat %s: %s", chat_id, error)

@@ -1,0 +1,115 @@
+"""The shape of a loaded form: a definition, its fields and their choices (immutable values)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal, get_args
+
+from bot.forms.expressions import Expression
+from bot.forms.localized import Localized
+
+FieldType = Literal[
+    "text",
+    "integer",
+    "decimal",
+    "money",
+    "date",
+    "month",
+    "select_one",
+    "select_multiple",
+    "yes_no",
+    "photo",
+    "document",
+    "location",
+    "phone",
+]
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+SELECT_TYPES = ("select_one", "select_multiple")
+FILE_TYPES = ("photo", "document")
+
+DEFAULT_MAX_LENGTH = 1000
+# Telegram lets a bot download files up to 20 MB through getFile.
+DEFAULT_MAX_SIZE_MB = 20
+
+_BOUND = re.compile(r"^today(?:\s*([+-])\s*(\d+))?$")
+
+
+@dataclass(frozen=True)
+class DateBound:
+    """`min` / `max` of a date or month field: `today`, `today-30`, or a fixed ISO date."""
+
+    fixed: date | None = None
+    days_from_today: int = 0
+
+    @classmethod
+    def parse(cls, spec: str) -> DateBound:
+        """Raise ValueError when `spec` is neither `today[±N]` nor `yyyy-mm-dd` / `yyyy-mm`."""
+        text = spec.strip().lower()
+        match = _BOUND.match(text)
+        if match:
+            sign, days = match.groups()
+            return cls(days_from_today=(-1 if sign == "-" else 1) * int(days or 0))
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            text += "-01"
+        return cls(fixed=date.fromisoformat(text))
+
+    @property
+    def relative(self) -> bool:
+        return self.fixed is None
+
+    def resolve(self, today: date) -> date:
+        return self.fixed if self.fixed is not None else today + timedelta(self.days_from_today)
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    label: Localized
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question. Type-specific settings are ignored by the other types (the loader refuses them)."""
+
+    name: str
+    type: FieldType
+    label: Localized
+    hint: Localized | None = None
+    required: bool = False
+    relevant: Expression | None = None
+    constraint: Expression | None = None
+    constraint_message: Localized | None = None
+    list_name: str | None = None
+    choices: tuple[Choice, ...] = ()
+    min_length: int = 1  # text
+    max_length: int = DEFAULT_MAX_LENGTH  # text
+    max_count: int = 1  # photo, document
+    max_size_mb: int = DEFAULT_MAX_SIZE_MB  # photo, document
+    min: DateBound | None = None  # date, month
+    max: DateBound | None = None  # date, month
+
+    def choice(self, name: str) -> Choice | None:
+        return next((c for c in self.choices if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """A whole form. `period_field` names the month field when there is one report per unit and period."""
+
+    id: str
+    title: Localized
+    fields: tuple[Field, ...]
+    version: int = 1
+    period_field: str | None = None
+    source: str = ""
+
+    def field(self, name: str) -> Field:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise KeyError(f"form {self.id!r} has no field {name!r}")
+
+    def index(self, name: str) -> int:
+        return self.fields.index(self.field(name))

@@ -1,0 +1,25 @@
+"""The outcome of checking one answer: a JSON value, or a message saying what is expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.forms.localized import Message
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An accepted answer; `value` is JSON-serialisable (dates as ISO strings, money as int dong)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A refused answer and the message to show (a gettext `Text` or a YAML `Localized`)."""
+
+    message: Message
+
+
+Checked = Valid | Invalid

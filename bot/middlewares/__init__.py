@@ -1,0 +1,1 @@
+"""Outer middlewares around every update, in the order `bot.app` registers them."""

@@ -1,0 +1,125 @@
+"""Settings from the environment or `.env`; every variable is documented in `.env.example`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+OFFICIAL_API_BASE = "https://api.telegram.org"
+SUPPORTED_LOCALES = ("vi", "en")
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///data/khcn-bot.db"
+    redis_url: str | None = None
+    telegram_api_base: str = OFFICIAL_API_BASE
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    staff_chat_id: int | None = None
+    province_code: int = 1
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: str = "INFO"
+    forms_dir: Path | None = None
+    throttle_rate: float = Field(default=3.0, gt=0, description="messages per second a user may send")
+    throttle_burst: int = Field(default=10, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            ids = set()
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(f"'{part}' is not a Telegram user id (expected numbers separated by commas)")
+                ids.add(int(part))
+            return frozenset(ids)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("province_code")
+    @classmethod
+    def _known_province(cls, value: int) -> int:
+        from vietnam_provinces import Province, ProvinceCode
+
+        try:
+            Province.from_code(ProvinceCode(value))
+        except ValueError:
+            raise ValueError(f"unknown province code {value} (Hà Nội is 1, TP. Hồ Chí Minh is 79)") from None
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'") from None
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// address")
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        """The bot token, or an error that says how to get one (and never shows it)."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise MissingToken
+        return self.bot_token.get_secret_value().strip()
+
+
+class MissingToken(RuntimeError):
+    """No BOT_TOKEN was configured."""
+
+    def __str__(self) -> str:
+        return (
+            "BOT_TOKEN is not set.\n"
+            "  1. In Telegram, open @BotFather, send /newbot and follow its questions;\n"
+            "     it answers with a token like 123456789:AA...\n"
+            "  2. Put it in a file named .env beside the Makefile:  BOT_TOKEN=123456789:AA...\n"
+            "     (copy .env.example to .env for every other setting), or export BOT_TOKEN.\n"
+            "  3. Run `make run` again.  To try the bot without Telegram, run `make demo`."
+        )
+
+
+class SettingsError(RuntimeError):
+    """A setting has a wrong value; the message names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning pydantic's report into one line per wrong variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise SettingsError("Wrong setting: " + "; ".join(lines)) from None

@@ -1,0 +1,55 @@
+"""Last in line: polite refusals for commands the user's role can't use, and a hint for the rest.
+
+Nothing a user sends is silently ignored.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.roles import Access
+
+router = Router(name=__name__)
+
+OFFICER_COMMANDS = ("baocao", "kiemtra", "lophoc", "trangthai", "cuatoi")
+STAFF_COMMANDS = ("thongbao", "sukien", "thongke", "chuabaocao", "xuat", "duyet")
+ADMIN_COMMANDS = ("phanquyen",)
+
+
+@router.message(Command(*OFFICER_COMMANDS, *STAFF_COMMANDS, *ADMIN_COMMANDS))
+async def refuse(message: Message, command: CommandObject, access: Access) -> None:
+    """A command this user's role may not use, or one this version does not have yet."""
+    name = command.command.lower()
+    if access is Access.GUEST:
+        text = _(
+            "This is for registered officers. Register with /dangky; once the department "
+            "approves you, you can use it."
+        )
+    elif name in ADMIN_COMMANDS:
+        text = _("This command is for admins only.")
+    elif name in STAFF_COMMANDS and access is Access.OFFICER:
+        text = _("This command is for department staff only.")
+    elif name in OFFICER_COMMANDS and access is not Access.OFFICER:
+        text = _("This command is for the officers of communes and wards.")
+    else:
+        text = _("This feature is not available yet.")
+    await message.answer(text + "\n" + _("/help lists what you can use."))
+
+
+
+@router.callback_query()
+async def stale_button(query: CallbackQuery) -> None:
+    """A button of a finished or expired dialog."""
+    await query.answer(_("This button is no longer active."))
+
+
+@router.message(F.chat.type == "private")
+async def anything_else(message: Message) -> None:
+    """Text or anything outside a dialog."""
+    if message.text and message.text.startswith("/"):
+        await message.answer(_("I don't know this command. /help lists the commands."))
+    else:
+        await message.answer(_("I didn't understand. /help lists what I can do."))

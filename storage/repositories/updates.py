@@ -1,0 +1,40 @@
+"""Which update_ids were already handled, so a redelivered update is handled once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import HandledUpdate, utcnow
+
+KEEP_FOR = timedelta(days=2)
+
+
+async def claim(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+    """Mark the update as handled; False when somebody already did."""
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(HandledUpdate)
+        .values(bot_id=bot_id, update_id=update_id, handled_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release(session: AsyncSession, bot_id: int, update_id: int) -> None:
+    """Forget a claim whose handling failed, so a redelivery is handled again."""
+    await session.execute(
+        delete(HandledUpdate).where(
+            HandledUpdate.bot_id == bot_id, HandledUpdate.update_id == update_id
+        )
+    )
+
+
+async def forget_old(session: AsyncSession) -> None:
+    # Telegram keeps an undelivered update for 24 hours; two days is a safe margin.
+    await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < utcnow() - KEEP_FOR))
