@@ -111,7 +111,11 @@ async def create_application(settings: Settings, token: str) -> Application:
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     dispatcher.include_routers(*all_routers())
     application = Application(settings, engine, sessionmaker, i18n, units, bot, dispatcher)
-    dispatcher.startup.register(lambda: _on_startup(application))
+
+    async def on_startup() -> None:
+        await _on_startup(application)
+
+    dispatcher.startup.register(on_startup)
     return application
 
 

@@ -28,8 +28,18 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 @router.message(CommandStart())
-async def start(message: Message, user: User | None, access: Access, state: FSMContext) -> None:
+async def start(
+    message: Message,
+    user: User | None,
+    access: Access,
+    state: FSMContext,
+    session: AsyncSession,
+) -> None:
     """Greet the user by role; invite an unknown user to register."""
+    if user is None and message.from_user is not None:
+        # Remembered from the first /start, so an admin can find them for /phanquyen.
+        await users.create_guest(session, message.from_user.id, message.from_user.full_name)
+        await session.commit()
     name = html.quote(message.from_user.first_name if message.from_user else "")
     if access is Access.ADMIN:
         text = _("Hello {name}! You are an admin of the bot.").format(name=name)

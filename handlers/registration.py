@@ -58,7 +58,8 @@ class Registration(StatesGroup):
 
 
 class RegAction(CallbackData, prefix="reg"):
-    action: str  # back, cancel, submit, edit, review, or edit:<field>
+    action: str  # back, cancel, submit, edit, review, field
+    field: str = ""  # with action "field": which answer to change
 
 
 class RegUnit(CallbackData, prefix="regunit"):
@@ -380,12 +381,12 @@ async def choose_field(query: CallbackQuery) -> None:
     await query.answer()
     markup = inline(
         [
-            button(_("Full name"), RegAction(action="edit:full_name")),
-            button(_("Unit"), RegAction(action="edit:unit")),
+            button(_("Full name"), RegAction(action="field", field="full_name")),
+            button(_("Unit"), RegAction(action="field", field="unit")),
         ],
         [
-            button(_("Position"), RegAction(action="edit:position")),
-            button(_("Phone"), RegAction(action="edit:phone")),
+            button(_("Position"), RegAction(action="field", field="position")),
+            button(_("Phone"), RegAction(action="field", field="phone")),
         ],
         [button(back_label(), RegAction(action="review"))],
     )
@@ -393,10 +394,10 @@ async def choose_field(query: CallbackQuery) -> None:
         await query.message.edit_reply_markup(reply_markup=markup)
 
 
-@router.callback_query(Registration.review, RegAction.filter(F.action.startswith("edit:")))
+@router.callback_query(Registration.review, RegAction.filter(F.action == "field"))
 async def edit_field(query: CallbackQuery, callback_data: RegAction, state: FSMContext) -> None:
     """Ask one field again, then come back to the review."""
-    step = FIELD_STATE.get(callback_data.action.removeprefix("edit:"))
+    step = FIELD_STATE.get(callback_data.field)
     if step is None or not isinstance(query.message, Message):
         await query.answer(_("This button is no longer active."))
         return

@@ -1,0 +1,64 @@
+"""The bot as a user meets it: the real application polling a fake Bot API, restartable."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from bot.app import Application, create_application
+from bot.emulator import FakeBotAPI
+from bot.settings import Settings, load_settings
+
+ADMIN_ID = 900_001
+
+
+class RunningBot:
+    """One bot process-worth of objects (Application + polling task) against `api`."""
+
+    def __init__(self, api: FakeBotAPI, database_url: str, **settings: Any) -> None:
+        self.api = api
+        self.settings_overrides = {
+            "database_url": database_url,
+            "telegram_api_base": api.base_url,
+            "admin_ids": str(ADMIN_ID),
+            # Simulated users type faster than people; the throttle has its own tests.
+            "throttle_rate": 10_000,
+            "throttle_burst": 10_000,
+            **settings,
+        }
+        self.app: Application | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return load_settings(**self.settings_overrides)
+
+    async def start(self) -> Application:
+        self.app = await create_application(self.settings, self.api.token)
+        polls = self.api.get_updates_calls
+        self._task = asyncio.create_task(
+            self.app.dispatcher.start_polling(
+                self.app.bot, handle_signals=False, close_bot_session=False, polling_timeout=5
+            )
+        )
+        # Started = the first long poll reached the server (start-up work is done by then).
+        while self.api.get_updates_calls == polls:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.005)
+        return self.app
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            await self.app.dispatcher.stop_polling()
+        if self._task is not None:
+            await self._task
+        await self.app.close()
+        self.app = None
+
+    async def restart(self) -> Application:
+        await self.stop()
+        return await self.start()
