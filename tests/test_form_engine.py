@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +27,7 @@ from bot.forms import (
     RawInput,
     TextInput,
     UnsupportedInput,
+    Valid,
     answer,
     answered_fields,
     can_skip,
@@ -265,7 +266,7 @@ def test_date_constraint_with_today() -> None:
             ],
         }
     )
-    assert isinstance(validate(form, {}, "d", TextInput("27/11/2026"), today=TODAY).value, str)
+    assert validate(form, {}, "d", TextInput("27/11/2026"), today=TODAY) == Valid("2026-11-27")
     assert isinstance(validate(form, {}, "d", TextInput("28/11/2026"), today=TODAY), Invalid)
 
 
@@ -348,7 +349,7 @@ _PHONES = ["0912 345 678", "+84 912 345 678", "84912345678", "0987654321", "098.
 
 def _files(field: Field) -> st.SearchStrategy[RawInput]:
     ids = st.lists(st.integers(0, 10**6), min_size=1, max_size=field.max_count, unique=True)
-    kind = "photo" if field.type == "photo" else "document"
+    kind: Literal["photo", "document"] = "photo" if field.type == "photo" else "document"
 
     def as_input(numbers: list[int]) -> RawInput:
         files = [FileInput(f"id{n}", f"u{n}", kind, size=1000 + n) for n in numbers]
@@ -451,7 +452,7 @@ def invalid_input(field: Field) -> st.SearchStrategy[RawInput]:
         wrong_kind += [TextInput("ở đây"), FileInput("f", "u", "photo")]
     else:
         wrong_kind += [FileInput("f", "u", "photo"), LocationInput(21.0, 105.8)]
-    garbage = {
+    garbage_by_type: dict[str, list[RawInput]] = {
         "text": [TextInput("   "), TextInput("x" * (field.max_length + 1))],
         "integer": [
             TextInput("mười"),
@@ -473,8 +474,8 @@ def invalid_input(field: Field) -> st.SearchStrategy[RawInput]:
         "document": [FileInput("f", "u", "document", size=10**9)],
         "location": [LocationInput(95, 0), TextInput("0, 200")],
         "phone": [TextInput("12345"), ContactInput("+12025550143")],
-    }[field.type]
-    return st.sampled_from(wrong_kind + garbage)
+    }
+    return st.sampled_from(wrong_kind + garbage_by_type[field.type])
 
 
 def _walk_to_end(data: st.DataObject, form: FormDefinition) -> dict[str, Any]:
@@ -562,7 +563,9 @@ def test_edits_never_leave_irrelevant_answers(form: FormDefinition, data: st.Dat
         if can_skip(field) and data.draw(st.booleans(), label="skip"):
             answers = skip(form, answers, field.name, today=TODAY)
         else:
-            result = answer(form, answers, field.name, data.draw(valid_input(field, answers)), today=TODAY)
+            result = answer(
+                form, answers, field.name, data.draw(valid_input(field, answers)), today=TODAY
+            )
             assert isinstance(result, Accepted)
             answers = result.answers
         _check_invariants(form, answers)
@@ -575,7 +578,9 @@ def _walk_to_end_from(
     data: st.DataObject, form: FormDefinition, answers: dict[str, Any]
 ) -> dict[str, Any]:
     while (field := next_field(form, answers)) is not None:
-        result = answer(form, answers, field.name, data.draw(valid_input(field, answers)), today=TODAY)
+        result = answer(
+            form, answers, field.name, data.draw(valid_input(field, answers)), today=TODAY
+        )
         assert isinstance(result, Accepted)
         answers = result.answers
     return answers

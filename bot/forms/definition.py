@@ -148,9 +148,10 @@ class _Loader:
     ) -> Localized | None:
         texts: dict[str, str] = {}
         value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return Localized.of({DEFAULT_LANGUAGE: value.strip()})
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            # XLSForm: a bare `label` is the default language, `label::en` adds others.
+            texts[DEFAULT_LANGUAGE] = value
+        elif isinstance(value, dict):
             texts.update({str(k): v for k, v in value.items()})
         elif value is not None:
             raise self.fail(f"{key!r} must be text or a mapping of language → text", where)

@@ -36,7 +36,7 @@ from bot.forms.inputs import (
     RawInput,
     TextInput,
 )
-from bot.forms.localized import Localized, Message
+from bot.forms.localized import INTERFACE_LANGUAGES, Localized, Message
 from bot.forms.model import Field
 from bot.forms.results import Checked, Invalid, Valid
 
@@ -111,7 +111,9 @@ def options(field: Field, today: date) -> list[Option]:
         offered = [
             Option(
                 month,
-                Localized.of({lang: dates.format_month(month, lang) for lang in YES_NO_LABELS}),
+                Localized.of(
+                    {lang: dates.format_month(month, lang) for lang in INTERFACE_LANGUAGES}
+                ),
             )
             for month in (dates.month_of(today), dates.previous_month(today))
         ]
@@ -326,12 +328,15 @@ def _files(field: Field, raw: RawInput, today: date) -> Checked:
         return Invalid(expected(field, today))
     collected: list[dict[str, Any]] = []
     for item in raw.files:
+        size = item.get("size")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+            return Invalid(expected(field, today))
         try:
             file = FileInput(
                 file_id=str(item["file_id"]),
                 file_unique_id=str(item["file_unique_id"]),
                 kind="photo" if item.get("type") == "photo" else "document",
-                size=item.get("size"),
+                size=size,
                 mime_type=item.get("mime_type"),
                 file_name=item.get("file_name"),
             )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from bot.domain.text import Text
 
 DEFAULT_LANGUAGE = "vi"
+# The languages of the bot's own words (Có/Không, month names); YAML texts may have more.
+INTERFACE_LANGUAGES = ("vi", "en")
 
 
 @dataclass(frozen=True)

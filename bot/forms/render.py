@@ -12,7 +12,7 @@ from typing import Any
 from bot.domain.phone import format_phone
 from bot.forms import dates, numbers
 from bot.forms.fields import YES_NO_LABELS
-from bot.forms.localized import DEFAULT_LANGUAGE
+from bot.forms.localized import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
 from bot.forms.model import Field
 
 EMPTY = "—"
@@ -24,7 +24,7 @@ _FILES = {
 
 def render_value(field: Field, value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     """A stored value of `field` as text for a person reading `lang`; a skipped answer is `—`."""
-    lang = lang if lang in YES_NO_LABELS else DEFAULT_LANGUAGE
+    lang = lang if lang in INTERFACE_LANGUAGES else DEFAULT_LANGUAGE
     if value is None:
         return EMPTY
     kind = field.type

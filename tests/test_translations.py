@@ -1,0 +1,61 @@
+"""Every user-facing string has a Vietnamese translation with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+KEYWORDS = {**DEFAULT_KEYWORDS, "__": None, "N_": None}
+
+
+def catalogue(language: str) -> dict[str, str]:
+    with (ROOT / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {str(m.id): str(m.string) for m in read_po(po) if m.id}
+
+
+def strings_in_code() -> set[str]:
+    found: set[str] = set()
+    for package in ("bot", "handlers", "storage"):
+        for _, _, message, _, _ in extract_from_dir(
+            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_string_in_the_code_is_in_the_catalogue() -> None:
+    missing = strings_in_code() - set(catalogue("vi"))
+    assert not missing, f"run `make extract` and translate: {sorted(missing)[:10]}"
+
+
+def test_every_message_has_a_vietnamese_translation() -> None:
+    untranslated = [msgid for msgid, text in catalogue("vi").items() if not text.strip()]
+    assert not untranslated, untranslated[:10]
+
+
+def test_placeholders_match() -> None:
+    for language in ("vi", "en"):
+        for msgid, text in catalogue(language).items():
+            if text:
+                assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(text)), (
+                    language,
+                    msgid,
+                    text,
+                )
+
+
+def test_html_tags_survive_translation() -> None:
+    for msgid, text in catalogue("vi").items():
+        assert sorted(re.findall(r"</?[a-z]+>", msgid)) == sorted(re.findall(r"</?[a-z]+>", text)), msgid
+
+
+def test_vietnamese_uses_precomposed_letters() -> None:
+    import unicodedata
+
+    for text in catalogue("vi").values():
+        assert unicodedata.is_normalized("NFC", text), text
