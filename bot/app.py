@@ -126,4 +126,6 @@ async def _on_startup(app: Application) -> None:
             admin = await users.get_user(session, admin_id)
             locale = (admin.locale if admin else None) or app.settings.default_locale
             await set_user_commands(app.bot, app.i18n, admin_id, Access.ADMIN, locale)
-    log.info("bot started for province %s with %d units", app.settings.province_code, len(app.units))
+    log.info(
+        "bot started for province %s with %d units", app.settings.province_code, len(app.units)
+    )

@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as error:  # the last line of defence: a readable error, no token in it
         log.debug("fatal", exc_info=True)
-        print(formatter.redact(f"khcn-bot stopped: {type(error).__name__}: {error}"), file=sys.stderr)
+        print(
+            formatter.redact(f"khcn-bot stopped: {type(error).__name__}: {error}"), file=sys.stderr
+        )
         return 1
     return 0

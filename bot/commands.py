@@ -49,7 +49,9 @@ async def set_default_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
 
 
-async def set_user_commands(bot: Bot, i18n: I18n, chat_id: int, access: Access, locale: str) -> None:
+async def set_user_commands(
+    bot: Bot, i18n: I18n, chat_id: int, access: Access, locale: str
+) -> None:
     """A user's own menu (Telegram allows it per chat), after approval, a role or language change."""
     with i18n.context(), i18n.use_locale(locale):
         commands = bot_commands(access)

@@ -107,6 +107,8 @@ class FakeBotAPI:
         self._closing = False
         self.base_url = ""
         self.get_updates_calls = 0
+        # The highest getUpdates offset seen: the bot confirmed every update below it.
+        self.acknowledged = 0
 
     # --- server ------------------------------------------------------------------------------
 
@@ -119,9 +121,8 @@ class FakeBotAPI:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.base_url = f"http://{host}:{server.sockets[0].getsockname()[1]}"
+        bound_port = self._runner.addresses[0][1]
+        self.base_url = f"http://{host}:{bound_port}"
         return self.base_url
 
     async def stop(self) -> None:
@@ -179,6 +180,8 @@ class FakeBotAPI:
         for key, value in form.items():
             if isinstance(value, web.FileField):
                 params[key] = {"filename": value.filename, "content": value.file.read()}
+            elif not isinstance(value, str):
+                params[key] = value
             elif key in JSON_FIELDS:
                 params[key] = json.loads(value)
             elif key in INT_FIELDS and value.lstrip("-").isdigit():
@@ -218,16 +221,17 @@ class FakeBotAPI:
             "username": self.bot_username,
         }
 
-    async def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_getMe(self, params: dict[str, Any]) -> Any:
         return self._bot_user()
 
-    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         self.get_updates_calls += 1
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         async with self._changed:
+            self.acknowledged = max(self.acknowledged, offset)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             self._changed.notify_all()
             while not self._updates:
@@ -242,28 +246,28 @@ class FakeBotAPI:
                     return []
             return self._updates[:limit]
 
-    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
-    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
-    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         scope = params.get("scope") or {"type": "default"}
         key = json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
         self.commands[key] = params.get("commands") or []
         return True
 
-    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> Any:
         return True
 
-    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
 
-    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         return await self._new_message("sendMessage", params, {"text": params.get("text", "")})
 
-    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
         photo = self._stored_file(params.get("photo"))
         return await self._new_message(
             "sendPhoto",
@@ -271,13 +275,13 @@ class FakeBotAPI:
             {"photo": [{**photo, "width": 800, "height": 600}], "caption": params.get("caption")},
         )
 
-    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:
         document = self._stored_file(params.get("document"))
         return await self._new_message(
             "sendDocument", params, {"document": document, "caption": params.get("caption")}
         )
 
-    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         message = self._existing(params)
         if message.get("text") == params.get("text") and message.get("reply_markup") == params.get(
             "reply_markup"
@@ -293,7 +297,7 @@ class FakeBotAPI:
         await self._record("editMessageText", params, message)
         return message
 
-    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         message = self._existing(params)
         if message.get("reply_markup") == params.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
@@ -301,18 +305,18 @@ class FakeBotAPI:
         await self._record("editMessageReplyMarkup", params, message)
         return message
 
-    async def _api_deleteMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> Any:
         self._existing(params)
         del self._messages[(params["chat_id"], params["message_id"])]
         await self._record("deleteMessage", params, None)
         return True
 
-    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         chat_id = self._callback_chats.pop(params.get("callback_query_id", ""), None)
         await self._record("answerCallbackQuery", {**params, "chat_id": chat_id}, None)
         return True
 
-    async def _api_getFile(self, params: dict[str, Any]) -> Any:  # noqa: N802
+    async def _api_getFile(self, params: dict[str, Any]) -> Any:
         file_id = params.get("file_id", "")
         return {
             "file_id": file_id,
@@ -382,6 +386,37 @@ class FakeBotAPI:
                 self._updates.append(update)
             self._changed.notify_all()
         return int(update["update_id"])
+
+    def store_file(self, content: bytes) -> str:
+        """Keep an upload from a simulated user (a photo from disk, say); returns its file_id."""
+        file_id = f"U{next(self._file_ids)}"
+        self.files[f"files/{file_id}"] = content
+        return file_id
+
+    async def wait_polling(self, calls: int = 0, timeout: float = 10) -> None:
+        """Wait until the bot has made more than `calls` getUpdates requests in all."""
+        await self._wait_until(lambda: self.get_updates_calls > calls, timeout)
+
+    async def wait_handled(self, update_id: int, timeout: float = 10) -> None:
+        """Wait until the bot confirmed `update_id` by asking for the updates after it.
+
+        With `handle_as_tasks=False` polling, aiogram asks for the next updates only once
+        it has finished handling the previous ones, so this means "handled", not just
+        "received".
+        """
+        await self._wait_until(lambda: self.acknowledged > update_id, timeout)
+
+    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the bot did not get there in time")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    continue
 
     def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         return self._messages.get((chat_id, message_id))

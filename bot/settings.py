@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
     forms_dir: Path | None = None
-    throttle_rate: float = Field(default=3.0, gt=0, description="messages per second a user may send")
+    throttle_rate: float = Field(
+        default=3.0, gt=0, description="messages per second a user may send"
+    )
     throttle_burst: int = Field(default=10, ge=1)
 
     @field_validator("admin_ids", mode="before")
@@ -42,7 +44,9 @@ class Settings(BaseSettings):
             ids = set()
             for part in parts:
                 if not part.lstrip("-").isdigit():
-                    raise ValueError(f"'{part}' is not a Telegram user id (expected numbers separated by commas)")
+                    raise ValueError(
+                        f"'{part}' is not a Telegram user id (expected numbers separated by commas)"
+                    )
                 ids.add(int(part))
             return frozenset(ids)
         if isinstance(value, int):
@@ -57,7 +61,9 @@ class Settings(BaseSettings):
         try:
             Province.from_code(ProvinceCode(value))
         except ValueError:
-            raise ValueError(f"unknown province code {value} (Hà Nội is 1, TP. Hồ Chí Minh is 79)") from None
+            raise ValueError(
+                f"unknown province code {value} (Hà Nội is 1, TP. Hồ Chí Minh is 79)"
+            ) from None
         return value
 
     @field_validator("default_locale")

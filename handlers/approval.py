@@ -171,5 +171,3 @@ async def _tell_applicant(
         log.warning("could not tell applicant %s the decision: %s", applicant.id, error)
     if approved:
         await set_user_commands(bot, i18n, applicant.id, Access.OFFICER, locale)
-
-

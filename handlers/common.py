@@ -6,8 +6,13 @@ from aiogram import Bot, Router, html
 from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.types import ReplyKeyboardRemove
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardRemove,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,7 +67,9 @@ async def start(
             "To start, register with /dangky."
         ).format(name=name)
     if await state.get_state() is not None:
-        text += "\n\n" + _("You have a dialog under way: answer the last question, or /huy to cancel it.")
+        text += "\n\n" + _(
+            "You have a dialog under way: answer the last question, or /huy to cancel it."
+        )
     await message.answer(text + "\n\n" + _("/help lists the commands."))
 
 
@@ -81,9 +88,7 @@ async def cancel(message: Message, state: FSMContext) -> None:
         await message.answer(_("There is nothing to cancel."), reply_markup=ReplyKeyboardRemove())
         return
     await state.clear()
-    await message.answer(
-        _("Cancelled. Nothing was sent."), reply_markup=ReplyKeyboardRemove()
-    )
+    await message.answer(_("Cancelled. Nothing was sent."), reply_markup=ReplyKeyboardRemove())
 
 
 @router.message(Command("ngonngu"))
@@ -126,5 +131,3 @@ async def set_language(
         )
     if access is not Access.GUEST:
         await set_user_commands(bot, i18n, query.from_user.id, access, callback_data.code)
-
-

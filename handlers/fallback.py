@@ -39,7 +39,6 @@ async def refuse(message: Message, command: CommandObject, access: Access) -> No
     await message.answer(text + "\n" + _("/help lists what you can use."))
 
 
-
 @router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     """A button of a finished or expired dialog."""

@@ -184,10 +184,7 @@ async def begin(
         return
     await state.clear()
     await message.answer(
-        _(
-            "Registration takes four short steps. You can go back at any step, "
-            "or cancel with /huy."
-        )
+        _("Registration takes four short steps. You can go back at any step, or cancel with /huy.")
     )
     await ask(message, state, Registration.full_name)
 
@@ -274,9 +271,7 @@ async def got_contact(message: Message, state: FSMContext, units: UnitDirectory)
     contact = message.contact
     assert contact is not None
     if message.from_user is None or contact.user_id != message.from_user.id:
-        await message.answer(
-            _("Please share your own number with the button below, or type it.")
-        )
+        await message.answer(_("Please share your own number with the button below, or type it."))
         return
     raw = contact.phone_number
     phone = parse_phone(raw if raw.startswith("+") else "+" + raw.lstrip("0"))
@@ -309,7 +304,9 @@ async def got_typed_phone(message: Message, state: FSMContext, units: UnitDirect
 
 
 WRONG_KIND = {
-    Registration.full_name.state: __("Please type your full name as text, for example: Nguyễn Văn An."),
+    Registration.full_name.state: __(
+        "Please type your full name as text, for example: Nguyễn Văn An."
+    ),
     Registration.unit.state: __("Please type part of your unit's name, for example: Cầu Giấy."),
     Registration.position.state: __("Please type your position as text."),
     Registration.phone.state: __(

@@ -48,7 +48,15 @@ async def roles(message: Message, command: CommandObject, session: AsyncSession)
                 "The person must have opened the bot once."
             )
         )
-        rows = [[button(_("Take the role: {name}").format(name=p.full_name or p.id), RoleChange(user_id=p.id, staff=False))] for p in staff]
+        rows = [
+            [
+                button(
+                    _("Take the role: {name}").format(name=p.full_name or p.id),
+                    RoleChange(user_id=p.id, staff=False),
+                )
+            ]
+            for p in staff
+        ]
         await message.answer("\n".join(lines), reply_markup=inline(*rows) if rows else None)
         return
     key = parse_phone(argument) or argument
@@ -61,7 +69,9 @@ async def roles(message: Message, command: CommandObject, session: AsyncSession)
         )
         return
     if person.role is Role.ADMIN:
-        await message.answer(_("{person} is an admin (set in ADMIN_IDS).").format(person=_describe(person)))
+        await message.answer(
+            _("{person} is an admin (set in ADMIN_IDS).").format(person=_describe(person))
+        )
         return
     is_staff = person.role is Role.STAFF
     action = (

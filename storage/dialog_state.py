@@ -39,7 +39,7 @@ class DatabaseStorage(BaseStorage):
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
         values["updated_at"] = utcnow()
         async with self._sessionmaker() as session:
-            statement = self._insert(session.bind.dialect.name).values(
+            statement = self._insert(session.get_bind().dialect.name).values(
                 key=self._key_builder.build(key), **values
             )
             statement = statement.on_conflict_do_update(index_elements=["key"], set_=values)

@@ -103,7 +103,9 @@ async def test_concurrent_updates_of_one_user_through_the_dispatcher_count_every
         data = await state.get_data()
         await state.update_data(count=data.get("count", 0) + 1)
 
-    dispatcher = Dispatcher(storage=DatabaseStorage(sessions), events_isolation=SimpleEventIsolation())
+    dispatcher = Dispatcher(
+        storage=DatabaseStorage(sessions), events_isolation=SimpleEventIsolation()
+    )
     dispatcher.include_router(router)
     bot = Bot(f"{BOT_ID}:not-used-no-request-is-made")
     person = TelegramUser(id=5, is_bot=False, first_name="Lan")
@@ -111,7 +113,9 @@ async def test_concurrent_updates_of_one_user_through_the_dispatcher_count_every
     updates = [
         Update(
             update_id=i,
-            message=Message(message_id=i, date=datetime.now(UTC), chat=chat, from_user=person, text=str(i)),
+            message=Message(
+                message_id=i, date=datetime.now(UTC), chat=chat, from_user=person, text=str(i)
+            ),
         )
         for i in range(1, 501)
     ]

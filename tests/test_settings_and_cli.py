@@ -60,13 +60,17 @@ def test_the_token_is_never_shown() -> None:
     try:
         raise RuntimeError(f"Cannot connect to https://api.telegram.org/bot{TOKEN}/getMe")
     except RuntimeError:
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed: %s", (TOKEN,), sys.exc_info())
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "failed: %s", (TOKEN,), sys.exc_info()
+        )
     text = formatter.format(record)
     assert TOKEN not in text and TOKEN.split(":")[1] not in text and REDACTED in text
 
 
 def _run_bot(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "DATABASE_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "DATABASE_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,

@@ -51,7 +51,9 @@ def test_placeholders_match() -> None:
 
 def test_html_tags_survive_translation() -> None:
     for msgid, text in catalogue("vi").items():
-        assert sorted(re.findall(r"</?[a-z]+>", msgid)) == sorted(re.findall(r"</?[a-z]+>", text)), msgid
+        assert sorted(re.findall(r"</?[a-z]+>", msgid)) == sorted(
+            re.findall(r"</?[a-z]+>", text)
+        ), msgid
 
 
 def test_vietnamese_uses_precomposed_letters() -> None:

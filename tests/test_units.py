@@ -13,12 +13,29 @@ HANOI = units_of_province(1)
 DIRECTORY = UnitDirectory(HANOI)
 
 # Old-style tone placement (Hoà, Thuỷ) and new-style (Hòa, Thủy) for the same syllables.
-TONE_STYLES = {"òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ", "ủy": "uỷ", "úy": "uý", "ùy": "uỳ", "ụy": "uỵ", "ũy": "uỹ", "òe": "oè", "óe": "oé"}
+TONE_STYLES = {
+    "òa": "oà",
+    "óa": "oá",
+    "ỏa": "oả",
+    "õa": "oã",
+    "ọa": "oạ",
+    "ủy": "uỷ",
+    "úy": "uý",
+    "ùy": "uỳ",
+    "ụy": "uỵ",
+    "ũy": "uỹ",
+    "òe": "oè",
+    "óe": "oé",
+}
 
 
 def strip_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").replace("đ", "d").replace("Đ", "D")
+    return (
+        "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+        .replace("đ", "d")
+        .replace("Đ", "D")
+    )
 
 
 def old_tone_style(text: str) -> str:

@@ -37,11 +37,13 @@ def parse_full_name(raw: str) -> Answer:
         return Invalid(
             Text(N_("That is too long for a name (at most {max} characters)."), {"max": NAME_MAX})
         )
-    if any(ch.isdigit() for ch in name) or not all(
-        ch.isalpha() or ch in " .'-" for ch in name
-    ):
+    if any(ch.isdigit() for ch in name) or not all(ch.isalpha() or ch in " .'-" for ch in name):
         return Invalid(
-            Text(N_("A name has only letters and spaces. Please type your full name, for example: Nguyễn Văn An."))
+            Text(
+                N_(
+                    "A name has only letters and spaces. Please type your full name, for example: Nguyễn Văn An."
+                )
+            )
         )
     if len(name.split()) < 2:
         return Invalid(

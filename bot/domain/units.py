@@ -8,12 +8,13 @@ these fold to one search key: no marks, lower case, `đ`→`d`, no prefix.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from vietnam_provinces import Province, ProvinceCode, Ward
+
+from bot.domain.folding import fold as fold_text
 
 # Longest first, so `dac khu` wins over a lone `d`-word and `thi tran` over `t`.
 _PREFIXES = ("dac khu", "thi tran", "phuong", "xa", "dk", "tt", "p", "x")
@@ -23,11 +24,8 @@ MAX_CHOICES = 8
 
 
 def fold(text: str) -> str:
-    """Search key of a text: without diacritics, lower case, words separated by one space."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    bare = bare.replace("đ", "d").replace("Đ", "D").lower()
-    return _NON_WORD.sub(" ", bare).strip()
+    """Search key of a name: folded, and punctuation (`P.Cầu Giấy`) as a word break."""
+    return _NON_WORD.sub(" ", fold_text(text)).strip()
 
 
 def strip_prefix(folded: str) -> str:

@@ -10,8 +10,8 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.folding import fold
 from bot.domain.text import N_, Text
-from bot.forms.folding import fold
 from bot.forms.results import Checked, Invalid, Valid
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

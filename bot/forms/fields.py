@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.folding import fold
 from bot.domain.phone import parse_phone
 from bot.domain.text import N_, Text
 from bot.forms import dates, numbers
-from bot.forms.folding import fold
 from bot.forms.inputs import (
     ChoiceInput,
     ChoicesInput,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from bot.domain.folding import fold
 from bot.domain.text import N_, Text
-from bot.forms.folding import fold
 from bot.forms.results import Checked, Invalid, Valid
 
 # Beyond this an amount or a count is a typo rather than a fact.

@@ -16,4 +16,6 @@ def record(
     target: str | None = None,
     **details: Any,
 ) -> None:
-    session.add(AuditEntry(actor_id=actor_id, action=action, target=target, details=details or None))
+    session.add(
+        AuditEntry(actor_id=actor_id, action=action, target=target, details=details or None)
+    )

@@ -16,9 +16,7 @@ async def sync_units(session: AsyncSession, province_code: int, units: Iterable[
     wanted = {u.code: u for u in units}
     existing = {
         unit.code: unit
-        for unit in (
-            await session.scalars(select(Unit).where(Unit.province_code == province_code))
-        )
+        for unit in (await session.scalars(select(Unit).where(Unit.province_code == province_code)))
     }
     for code, entry in wanted.items():
         row = existing.get(code)

@@ -15,7 +15,7 @@ KEEP_FOR = timedelta(days=2)
 
 async def claim(session: AsyncSession, bot_id: int, update_id: int) -> bool:
     """Mark the update as handled; False when somebody already did."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(HandledUpdate)
@@ -37,4 +37,6 @@ async def release(session: AsyncSession, bot_id: int, update_id: int) -> None:
 
 async def forget_old(session: AsyncSession) -> None:
     # Telegram keeps an undelivered update for 24 hours; two days is a safe margin.
-    await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < utcnow() - KEEP_FOR))
+    await session.execute(
+        delete(HandledUpdate).where(HandledUpdate.handled_at < utcnow() - KEEP_FOR)
+    )

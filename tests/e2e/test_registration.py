@@ -295,7 +295,9 @@ async def test_roles_are_enforced_politely(api: FakeBotAPI, running: RunningBot)
     admin = api.user(ADMIN_ID)
     card = await admin.expect("Đăng ký mới")
     assert card.message is not None
-    await officer.press_data(card.message, card.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"])
+    await officer.press_data(
+        card.message, card.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    )
     await officer.expect("Nút này không còn hiệu lực")
 
 
