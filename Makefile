@@ -22,6 +22,10 @@ locales: $(STAMP)
 run: setup
 	$(BIN)/python -m bot run
 
+# The real bot in a terminal chat: no token, no Telegram, no network (data in ./data/demo.db).
+demo: setup
+	$(BIN)/python -m bot demo
+
 migrate: setup
 	$(BIN)/python -m bot migrate
 

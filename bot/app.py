@@ -15,8 +15,10 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.commands import set_default_commands, set_user_commands
 from bot.domain.units import UnitDirectory, units_of_province
+from bot.forms import FormDefinition, load_definitions
 from bot.i18n import create_i18n
 from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
@@ -45,6 +47,8 @@ class Application:
     units: UnitDirectory
     bot: Bot
     dispatcher: Dispatcher
+    forms: dict[str, FormDefinition]
+    clock: Clock
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -92,7 +96,20 @@ def create_bot(settings: Settings, token: str) -> Bot:
     )
 
 
-async def create_application(settings: Settings, token: str) -> Application:
+def load_forms(settings: Settings) -> dict[str, FormDefinition]:
+    """The built-in forms, then the department's own (FORMS_DIR) added or replacing by id."""
+    forms = load_definitions()
+    if settings.forms_dir is not None:
+        forms.update(load_definitions(settings.forms_dir))
+    return forms
+
+
+async def create_application(
+    settings: Settings, token: str, clock: Clock | None = None
+) -> Application:
+    # Forms first: a broken definition must stop start-up before anything else happens.
+    forms = load_forms(settings)
+    clock = clock or Clock(settings.tz)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     units = await prepare_database(settings, engine)
@@ -100,7 +117,12 @@ async def create_application(settings: Settings, token: str) -> Application:
     storage, isolation = _storage(settings, sessionmaker)
     bot = create_bot(settings, token)
     dispatcher = Dispatcher(
-        storage=storage, events_isolation=isolation, settings=settings, units=units
+        storage=storage,
+        events_isolation=isolation,
+        settings=settings,
+        units=units,
+        forms=forms,
+        clock=clock,
     )
     # Order matters; see the README's "one update, end to end".
     dispatcher.update.outer_middleware(DropHandledUpdates(sessionmaker))
@@ -110,7 +132,9 @@ async def create_application(settings: Settings, token: str) -> Application:
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     dispatcher.include_routers(*all_routers())
-    application = Application(settings, engine, sessionmaker, i18n, units, bot, dispatcher)
+    application = Application(
+        settings, engine, sessionmaker, i18n, units, bot, dispatcher, forms, clock
+    )
 
     async def on_startup() -> None:
         await _on_startup(application)

@@ -1,4 +1,4 @@
-"""The command line: `run` (long polling), `migrate`, `compile-locales`."""
+"""The command line: `run` (long polling), `demo` (no Telegram), `migrate`, `compile-locales`."""
 
 from __future__ import annotations
 
@@ -45,8 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="apply migrations, then serve Telegram by long polling")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")
+    demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
+    demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")
+    demo.add_argument("--database", help="the demo's SQLite file (default: data/demo.db)")
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        from bot.demo import main as run_demo
+
+        return run_demo(fresh=args.fresh, database=args.database)
     if args.command == "compile-locales":
         written = compile_catalogues()
         print(f"{len(written)} catalogue(s) compiled.")

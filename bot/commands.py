@@ -29,6 +29,13 @@ def command_list(access: Access) -> list[tuple[str, str]]:
     commands = _everyone()
     if access is Access.GUEST:
         commands.insert(1, ("dangky", _("Register as a unit's officer")))
+    if access is Access.OFFICER:
+        commands += [
+            ("baocao", _("Send the activity report")),
+            ("kiemtra", _("Send an inspection finding")),
+            ("cuatoi", _("My unit's submissions")),
+            ("bieumau", _("All forms")),
+        ]
     if access in (Access.STAFF, Access.ADMIN):
         commands.append(("duyet", _("Pending registrations")))
     if access is Access.ADMIN:

@@ -597,11 +597,12 @@ class FakeUser:
         """Wait for the next thing the bot sends here whose text contains `contains`."""
 
         def wanted(event: Sent) -> bool:
-            return (
-                event.chat_id == self.id
-                and event.method != "setMyCommands"
-                and contains in event.text
-            )
+            if event.chat_id != self.id or event.method == "setMyCommands":
+                return False
+            # A silent callback answer only stops the button's spinner: nothing to read.
+            if event.method == "answerCallbackQuery" and not event.text:
+                return False
+            return contains in event.text
 
         event = await self.api.wait_for(wanted, after=self.cursor, timeout=timeout)
         self.cursor = event.seq + 1

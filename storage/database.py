@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: handlers still read the objects after the update's commit.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# The session of the update being handled (set by the session middleware).
+update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
+
+async def commit_update_session() -> None:
+    """Commit what the current update has written so far.
+
+    The dialog state is written on a connection of its own. On SQLite, where one
+    writer holds the file, writing it while the update's own transaction holds the
+    write lock would wait for that lock until the busy timeout. So the dialog state
+    never runs ahead of the data: whatever the handler stored before moving the
+    dialog on is committed first.
+    """
+    session = update_session.get()
+    if session is not None and session.in_transaction():
+        await session.commit()

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.database import commit_update_session
 from storage.models import DialogState, utcnow
 
 
@@ -37,6 +38,7 @@ class DatabaseStorage(BaseStorage):
         return sqlite.insert(DialogState)
 
     async def _upsert(self, key: StorageKey, **values: Any) -> None:
+        await commit_update_session()
         values["updated_at"] = utcnow()
         async with self._sessionmaker() as session:
             statement = self._insert(session.get_bind().dialect.name).values(
@@ -69,6 +71,7 @@ class DatabaseStorage(BaseStorage):
         return dict(json.loads(raw)) if raw else {}
 
     async def clear(self, key: StorageKey) -> None:
+        await commit_update_session()
         async with self._sessionmaker() as session:
             await session.execute(
                 delete(DialogState).where(DialogState.key == self._key_builder.build(key))

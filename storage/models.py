@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -113,3 +113,76 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubmissionStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # đã gửi
+    ACCEPTED = "accepted"  # đã tiếp nhận
+    NEEDS_REVISION = "needs_revision"  # cần bổ sung
+    REPLACED = "replaced"  # a newer version exists
+
+
+class Submission(Base):
+    """One sent form (a report or an inspection finding) of a unit, with its answers as JSON."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        # One live activity report per unit and period; replaced versions are kept beside it.
+        Index(
+            "uq_submissions_live_period",
+            "form_id",
+            "unit_code",
+            "period",
+            unique=True,
+            sqlite_where=text("status != 'replaced' AND period IS NOT NULL"),
+            postgresql_where=text("status != 'replaced' AND period IS NOT NULL"),
+        ),
+        Index("ix_submissions_unit_submitted", "unit_code", "submitted_at"),
+        Index("ix_submissions_form_period", "form_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[int]
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    period: Mapped[str | None] = mapped_column(String(7))
+    answers: Mapped[dict[str, Any]]
+    status: Mapped[SubmissionStatus] = mapped_column(
+        Enum(
+            SubmissionStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=SubmissionStatus.SUBMITTED,
+    )
+    # The draft's id: a double tap on Gửi, or a redelivered update, can't store it twice.
+    draft_token: Mapped[str] = mapped_column(String(36), unique=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(BigInteger)
+    reviewed_at: Mapped[datetime | None]
+    staff_comment: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.id}"
+
+
+class Attachment(Base):
+    """A photo or document of a submission: Telegram keeps the file, we keep its ids."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    field_name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int | None]
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    file_name: Mapped[str | None] = mapped_column(String(255))

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.app import Application, create_application
+from bot.clock import Clock
 from bot.emulator import FakeBotAPI
 from bot.settings import Settings, load_settings
 
 ADMIN_ID = 900_001
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The tests' "now": fixed, so months, "today" and deadlines are the same on every run.
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=TZ)
 
 
 class RunningBot:
@@ -27,6 +33,7 @@ class RunningBot:
             "throttle_burst": 10_000,
             **settings,
         }
+        self.clock = Clock(TZ, fixed=NOW)
         self.app: Application | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -35,7 +42,7 @@ class RunningBot:
         return load_settings(**self.settings_overrides)
 
     async def start(self) -> Application:
-        self.app = await create_application(self.settings, self.api.token)
+        self.app = await create_application(self.settings, self.api.token, self.clock)
         polls = self.api.get_updates_calls
         self._task = asyncio.create_task(
             self.app.dispatcher.start_polling(

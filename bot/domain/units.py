@@ -8,7 +8,7 @@ these fold to one search key: no marks, lower case, `đ`→`d`, no prefix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -70,7 +70,7 @@ class UnitDirectory:
     def __len__(self) -> int:
         return len(self._units)
 
-    def __iter__(self) -> Iterable[UnitEntry]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[UnitEntry]:
         return iter(self._units)
 
     def get(self, code: str) -> UnitEntry | None:

@@ -9,6 +9,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.database import update_session
+
 
 class SessionPerUpdate(BaseMiddleware):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -22,10 +24,13 @@ class SessionPerUpdate(BaseMiddleware):
     ) -> Any:
         async with self._sessionmaker() as session:
             data["session"] = session
+            token = update_session.set(session)
             try:
                 result = await handler(event, data)
             except BaseException:
                 await session.rollback()
                 raise
+            finally:
+                update_session.reset(token)
             await session.commit()
             return result

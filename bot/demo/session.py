@@ -1,0 +1,398 @@
+"""One demo: the fake Bot API, the real bot polling it, and the people taking turns typing.
+
+`DemoSession.handle` takes one line as a person typed it, turns it into an update (a
+message, a button press, a shared contact...) and returns once the bot has finished
+handling it, so the answer is on screen before the next prompt. That needs no sleeping:
+the bot polls with `handle_as_tasks=False`, so it asks the emulator for the next updates
+only after handling the previous ones, and that request confirms them
+(`FakeBotAPI.wait_handled`). A person typing is one update at a time anyway, so the
+demo loses nothing by handling updates in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shlex
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.app import Application, create_application
+from bot.demo import people
+from bot.demo.people import Kind, Person
+from bot.demo.transcript import Choice, ChoiceKind, Fragments, first_line
+from bot.emulator import FakeBotAPI, Sent
+from bot.settings import load_settings
+
+Output = Callable[[Fragments], None]
+# Hoàn Kiếm Lake, for `:location` without coordinates.
+DEFAULT_LOCATION = (21.0288, 105.8525)
+NOTEWORTHY = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
+
+
+def telegram_phone(typed: str) -> str:
+    """A typed number as Telegram puts it in a shared contact: digits, country code first."""
+    digits = re.sub(r"\D", "", typed)
+    if typed.strip().startswith("+"):
+        return digits
+    if digits.startswith("0"):
+        return "84" + digits[1:]
+    return digits
+
+
+def sqlite_url(database: Path) -> str:
+    return f"sqlite+aiosqlite:///{database.resolve()}"
+
+
+def remove_database(database: Path) -> None:
+    """Start over: the SQLite file and its write-ahead log."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+class DemoSession:
+    """The emulator and the bot in this process, and who is typing."""
+
+    def __init__(
+        self,
+        database: Path,
+        output: Output,
+        *,
+        fresh: bool = False,
+        echo: bool = False,
+        reply_timeout: float = 30,
+        **settings: Any,
+    ) -> None:
+        self.database = database
+        self.output = output
+        self.fresh = fresh
+        self.echo = echo  # piped input is not on screen: show it in the transcript
+        self.reply_timeout = reply_timeout
+        self.settings_overrides = settings
+        self.api = FakeBotAPI()
+        self.people: dict[int, Person] = {}
+        self.file_names: dict[str, str] = {}  # file_id → name, of what people sent from disk
+        self._app: Application | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._current: Person | None = None
+
+    # --- life cycle ------------------------------------------------------------------------
+
+    @property
+    def app(self) -> Application:
+        assert self._app is not None, "the demo has not started"
+        return self._app
+
+    @property
+    def current(self) -> Person:
+        assert self._current is not None, "the demo has not started"
+        return self._current
+
+    async def start(self) -> None:
+        if self.fresh:
+            remove_database(self.database)
+        self.database.parent.mkdir(parents=True, exist_ok=True)
+        await self.api.start()
+        # Whatever .env says about the real bot, the demo keeps to its own file and admin.
+        settings = load_settings(
+            **{
+                "database_url": sqlite_url(self.database),
+                "telegram_api_base": self.api.base_url,
+                "admin_ids": str(people.ADMIN_ID),
+                "redis_url": None,
+                "staff_chat_id": None,
+                **self.settings_overrides,
+            }
+        )
+        self._app = await create_application(settings, self.api.token)
+        await people.seed(self.app.sessionmaker, self.app.units)
+        for person in people.seeded_people(self.api):
+            self._add(person)
+        self._current = self.people[people.OFFICER_ID]
+        self.api.on_sent.append(self._on_sent)
+        calls = self.api.get_updates_calls
+        self._polling = asyncio.create_task(
+            self.app.dispatcher.start_polling(
+                self.app.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                handle_as_tasks=False,
+                polling_timeout=10,
+            )
+        )
+        # Ready once the first long poll arrives (start-up work is done by then).
+        waiting = asyncio.ensure_future(self.api.wait_polling(calls, timeout=30))
+        await asyncio.wait({waiting, self._polling}, return_when=asyncio.FIRST_COMPLETED)
+        if self._polling.done():
+            waiting.cancel()
+            self._polling.result()  # start-up failed: raise its error
+        await waiting
+
+    async def stop(self) -> None:
+        if self._app is not None:
+            with contextlib.suppress(RuntimeError):  # polling never started
+                await self._app.dispatcher.stop_polling()
+            if self._polling is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._polling
+            await self._app.close()
+            self._app = None
+        await self.api.stop()
+
+    @contextlib.contextmanager
+    def language(self) -> Iterator[None]:
+        """The demo speaks the bot's default language (gettext needs an active catalogue)."""
+        with self.app.i18n.context(), self.app.i18n.use_locale(self.app.settings.default_locale):
+            yield
+
+    # --- what the terminal shows -----------------------------------------------------------
+
+    def say(self, text: str, style: str = "class:notice") -> None:
+        for line in text.split("\n"):
+            self.output([(style, line)])
+
+    def prompt(self) -> Fragments:
+        with self.language():
+            return [("class:you", f"{self.current.title()} › ")]
+
+    def banner(self) -> None:
+        with self.language():
+            unit = people.officer_unit(self.app.units)
+            self.say(
+                _("khcn-bot demo: the real bot, in this terminal, without Telegram."), "class:b"
+            )
+            self.say(
+                _(
+                    "Data: {path} (kept between runs; python -m bot demo --fresh starts over)."
+                ).format(path=self.database)
+            )
+            self.say("")
+            self.say(self.help_text())
+            self.say("")
+            self.say(
+                _("You are typing as {who}, the officer of {unit}. Try /start or /help.").format(
+                    who=self.current.name, unit=unit.name
+                ),
+                "class:b",
+            )
+
+    @staticmethod
+    def help_text() -> str:
+        return _(
+            "Type a message and press Enter to send it; /commands go to the bot too.\n"
+            "  1, 2, 3...               press the button with that number\n"
+            "  :as officer|staff|admin|new|ID   switch who is typing "
+            "(new: someone not registered yet)\n"
+            "  :contact [phone]         share your phone number (the 📱 button)\n"
+            "  :location [lat lon]      share a location\n"
+            "  :photo PATH [caption]    send a photo from this computer\n"
+            "  :file PATH               send a file from this computer\n"
+            "  :text TEXT               send TEXT as it is (a number that is not a button)\n"
+            "  :help                    this help\n"
+            "  :quit                    leave"
+        )
+
+    def _on_sent(self, event: Sent) -> None:
+        """Everything the bot sends: shown if it is for whoever types, else announced."""
+        if event.chat_id is None:
+            return
+        person = self._person(event.chat_id)
+        if person is self._current:
+            self._show(person, [event])
+            return
+        person.unseen.append(event)
+        if event.method in NOTEWORTHY:
+            with self.language():
+                what = first_line(event.text) or _("a file")
+                self.say(
+                    "🔔 "
+                    + _("New for {who}: {what} (type {command} to see it)").format(
+                        who=person.title(), what=what, command=self._as_command(person)
+                    )
+                )
+
+    def _show(self, person: Person, events: list[Sent]) -> None:
+        with self.language():
+            for event in events:
+                for line in person.view.render(event):
+                    self.output(line)
+
+    def _person(self, user_id: int) -> Person:
+        if user_id not in self.people:
+            # Someone from an earlier run of the demo (a new user made then, say).
+            self._add(people.person(self.api, Kind.OTHER, user_id, f"#{user_id}"))
+        return self.people[user_id]
+
+    def _add(self, person: Person) -> None:
+        person.view.file_names = self.file_names
+        self.people[person.user.id] = person
+
+    @staticmethod
+    def _as_command(person: Person) -> str:
+        if person.kind in (Kind.NEW, Kind.OTHER):
+            return f":as {person.user.id}"
+        return f":as {person.kind.value}"
+
+    # --- what the person types -------------------------------------------------------------
+
+    async def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the person wants to leave."""
+        text = line.strip()
+        if not text:
+            return True
+        person = self.current
+        if self.echo:
+            self.output([("class:you", f"{person.name} › "), ("", text)])
+        person.view.new_turn()
+        if text.startswith(":"):
+            with self.language():
+                return await self._command(text[1:])
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(person.view.choices):
+            with self.language():
+                await self._press(person, person.view.choice(int(text)))
+            return True
+        await self._deliver(person.user.send(text))
+        return True
+
+    async def _deliver(self, update: Awaitable[int]) -> None:
+        """Send an update and wait until the bot has handled it."""
+        update_id = await update
+        try:
+            await self.api.wait_handled(update_id, timeout=self.reply_timeout)
+        except TimeoutError:
+            with self.language():
+                self.say(_("(The bot is still busy; its answer will appear when it comes.)"))
+
+    async def _press(self, person: Person, choice: Choice | None) -> None:
+        if choice is None:
+            self.say(_("That keyboard is gone; type your answer or press a newer button."))
+            return
+        user = person.user
+        if choice.kind is ChoiceKind.CALLBACK:
+            assert choice.message_id is not None
+            message = self.api.message(user.id, choice.message_id)
+            markup = (message or {}).get("reply_markup") or {}
+            live = {
+                b.get("callback_data") for row in markup.get("inline_keyboard") or [] for b in row
+            }
+            if message is None or choice.data not in live:
+                self.say(_("That button is no longer there."))
+                return
+            self.output([("class:you", "👆 " + choice.label)])
+            await self._deliver(user.press_data(message, choice.data))
+        elif choice.kind is ChoiceKind.TEXT:
+            self.output([("class:you", "👆 " + choice.label)])
+            await self._deliver(user.send(choice.label))
+        elif choice.kind is ChoiceKind.CONTACT:
+            await self._share_contact(person, person.phone)
+        elif choice.kind is ChoiceKind.LOCATION:
+            await self._share_location(person, *DEFAULT_LOCATION)
+        elif choice.kind is ChoiceKind.URL:
+            self.say("🔗 " + _("A link (the demo does not open it): {url}").format(url=choice.data))
+        else:
+            self.say(_("The demo cannot press this kind of button."))
+
+    async def _share_contact(self, person: Person, phone: str) -> None:
+        self.output([("class:you", "📱 " + _("shared contact: {phone}").format(phone=phone))])
+        await self._deliver(person.user.share_contact(telegram_phone(phone)))
+
+    async def _share_location(self, person: Person, latitude: float, longitude: float) -> None:
+        where = f"{latitude}, {longitude}"
+        self.output([("class:you", "📍 " + _("shared location: {where}").format(where=where))])
+        await self._deliver(person.user.send_location(latitude, longitude))
+
+    async def _command(self, command: str) -> bool:
+        name, _sep, rest = command.strip().partition(" ")
+        try:
+            args = shlex.split(rest)
+        except ValueError:  # an unbalanced quote: take the words as they are
+            args = rest.split()
+        name = name.lower()
+        person = self.current
+        if name in {"quit", "q", "exit"}:
+            return False
+        if name == "help":
+            self.say(self.help_text())
+        elif name == "as":
+            await self._switch(args[0] if args else "")
+        elif name == "contact":
+            await self._share_contact(person, " ".join(args) or person.phone)
+        elif name == "location":
+            await self._location(person, args)
+        elif name in {"photo", "file"}:
+            await self._upload(person, name, args)
+        elif name == "text" and rest.strip():
+            await self._deliver(person.user.send(rest.strip()))
+        else:
+            self.say(_("Unknown demo command: :{name}. Type :help for the list.").format(name=name))
+        return True
+
+    async def _location(self, person: Person, args: list[str]) -> None:
+        if not args:
+            await self._share_location(person, *DEFAULT_LOCATION)
+            return
+        try:
+            latitude, longitude = (float(a.rstrip(",")) for a in args[:2])
+        except ValueError:
+            self.say(_("Usage: :location 21.0288 105.8525 (latitude, longitude)"))
+            return
+        await self._share_location(person, latitude, longitude)
+
+    async def _upload(self, person: Person, kind: str, args: list[str]) -> None:
+        if not args:
+            self.say(_("Usage: :{kind} PATH").format(kind=kind))
+            return
+        path = Path(args[0])
+        try:
+            content = await asyncio.to_thread(lambda: path.expanduser().read_bytes())
+        except OSError as error:
+            self.say(_("Cannot read {path}: {error}").format(path=path, error=error.strerror))
+            return
+        file_id = self.api.store_file(content)
+        self.file_names[file_id] = path.name
+        self.output([("class:you", "📎 " + path.name)])
+        if kind == "photo":
+            self.api.files[f"files/{file_id}s"] = content  # the thumbnail size, same picture
+            caption = " ".join(args[1:]) or None
+            await self._deliver(person.user.send_photo(file_id, len(content), caption))
+        else:
+            await self._deliver(person.user.send_document(path.name, file_id, len(content)))
+
+    async def _switch(self, who: str) -> None:
+        word = who.lower()
+        if not word:
+            for person in self.people.values():
+                mark = "  ←" if person is self._current else ""
+                self.say(
+                    f"  {self._as_command(person):<14} {person.title()}, id {person.user.id}{mark}"
+                )
+            return
+        made = False
+        if word in people.KIND_WORDS and people.KIND_WORDS[word] is Kind.NEW:
+            chosen = await people.new_person(self.api, self.app.sessionmaker, set(self.people))
+            self._add(chosen)
+            made = True
+        elif word in people.KIND_WORDS:
+            kind = people.KIND_WORDS[word]
+            chosen = next(p for p in self.people.values() if p.kind is kind)
+        elif word.isdigit():
+            chosen = self._person(int(word))
+        else:
+            self.say(_("Who? Type :as officer, :as staff, :as admin, :as new or :as ID."))
+            return
+        self._current = chosen
+        self.say(
+            "── "
+            + _("Now typing: {who}, id {id}").format(who=chosen.title(), id=chosen.user.id)
+            + " ──",
+            "class:b",
+        )
+        chosen.view.new_turn()
+        unseen, chosen.unseen = chosen.unseen, []
+        self._show(chosen, unseen)
+        if made:
+            self.say(_("Not registered yet: try /start, then /dangky."))

@@ -1,0 +1,1 @@
+"""Guided report forms (/baocao, /kiemtra, /bieumau) for approved officers; see dialog.py."""

@@ -1,0 +1,400 @@
+"""`make demo`: the terminal rendering, a scripted chat through the front end, and the command."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit import PromptSession
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from bot.demo.people import ADMIN_ID, FIRST_NEW_ID, OFFICER_ID
+from bot.demo.session import DemoSession, telegram_phone
+from bot.demo.terminal import run_prompt, run_script
+from bot.demo.transcript import ChatView, ChoiceKind, Fragments, html_fragments, plain
+from bot.emulator import Sent
+from bot.i18n import create_i18n
+from storage.models import RegistrationStatus
+from storage.repositories import users
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = {"throttle_rate": 10_000, "throttle_burst": 10_000}  # scripts type faster than people
+
+
+@pytest.fixture
+def vi() -> Iterator[None]:
+    """The demo's own words come from the catalogue, as in the running demo."""
+    i18n = create_i18n("vi")
+    with i18n.context(), i18n.use_locale("vi"):
+        yield
+
+
+def sent(method: str, message_id: int = 7, **params: Any) -> Sent:
+    return Sent(method, 1, params, {"message_id": message_id, "text": params.get("text", "")})
+
+
+def texts(lines: list[Fragments]) -> list[str]:
+    return [plain(line) for line in lines]
+
+
+def inline(*rows: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"inline_keyboard": [[{"text": t, "callback_data": d} for t, d in row] for row in rows]}
+
+
+# --- the transcript renderer ---------------------------------------------------------------
+
+
+def test_telegram_html_is_rendered_as_styles(vi: None) -> None:
+    fragments = html_fragments(
+        '<b>Đăng ký mới</b> &amp; <i>nghiêng</i> <code>/dangky</code> <a href="https://sokhcn.vn">Sở</a>'
+    )
+    assert plain(fragments) == "Đăng ký mới & nghiêng /dangky Sở (https://sokhcn.vn)"
+    assert ("class:b", "Đăng ký mới") in fragments
+    assert ("class:i", "nghiêng") in fragments
+    assert ("class:code", "/dangky") in fragments
+    lines = ChatView().render(sent("sendMessage", text="<b>Một</b>\n\n<i>Hai</i>\nBa"))
+    assert texts(lines) == ["🤖 Một", "", "   Hai", "   Ba"]
+
+
+def test_inline_buttons_are_numbered_across_one_answer(vi: None) -> None:
+    view = ChatView()
+    first = view.render(
+        sent(
+            "sendMessage",
+            1,
+            text="Kiểm tra",
+            reply_markup=inline([("✅ Gửi", "s"), ("✏️ Sửa", "e")], [("❌ Hủy", "c")]),
+        )
+    )
+    second = view.render(
+        sent("sendMessage", 2, text="Hoặc", reply_markup=inline([("⬅️ Quay lại", "b")]))
+    )
+    assert texts(first) == ["🤖 Kiểm tra", "   [1] ✅ Gửi   [2] ✏️ Sửa", "   [3] ❌ Hủy"]
+    assert texts(second) == ["🤖 Hoặc", "   [4] ⬅️ Quay lại"]
+    pressed = view.choice(2)
+    assert pressed is not None and (pressed.kind, pressed.data, pressed.message_id) == (
+        ChoiceKind.CALLBACK,
+        "e",
+        1,
+    )
+    # A message without buttons keeps the numbers; the person's next input starts again at 1.
+    view.new_turn()
+    view.render(sent("sendMessage", 3, text="Sai rồi"))
+    assert view.choice(4) is not None
+    again = view.render(
+        sent("sendMessage", 4, text="Chọn", reply_markup=inline([("Phường Cầu Giấy", "u")]))
+    )
+    assert texts(again)[1] == "   [1] Phường Cầu Giấy" and view.choice(2) is None
+
+
+def test_reply_keyboard_shows_the_contact_button(vi: None) -> None:
+    view = ChatView()
+    keyboard = {
+        "keyboard": [
+            [{"text": "📱 Chia sẻ số điện thoại của tôi", "request_contact": True}],
+            [{"text": "❌ Hủy"}],
+        ]
+    }
+    lines = view.render(sent("sendMessage", text="Số điện thoại?", reply_markup=keyboard))
+    assert texts(lines) == [
+        "🤖 Số điện thoại?",
+        "   ⌨  [1] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
+        "      [2] ❌ Hủy",
+    ]
+    assert [c.kind for c in view.choices if c] == [ChoiceKind.CONTACT, ChoiceKind.TEXT]
+    # Once the bot removes the keyboard, its numbers press nothing.
+    view.render(
+        sent(
+            "sendMessage",
+            text="Số điện thoại: 0912 345 678 ✓",
+            reply_markup={"remove_keyboard": True},
+        )
+    )
+    assert view.choices == [None, None]
+
+
+def test_edits_files_and_toasts(vi: None) -> None:
+    view = ChatView()
+    edit = view.render(sent("editMessageText", text="Đơn vị: <b>Phường Cầu Giấy</b> ✓"))
+    assert texts(edit) == ["🤖 ✏️  (đã sửa tin nhắn trước) Đơn vị: Phường Cầu Giấy ✓"]
+    buttons = view.render(
+        Sent(
+            "editMessageReplyMarkup",
+            1,
+            {"message_id": 7, "reply_markup": inline([("Họ tên", "f")])},
+            {"message_id": 7, "text": "<b>Vui lòng kiểm tra</b>\nHọ tên: Lan"},
+        )
+    )
+    assert texts(buttons) == [
+        "🤖 ✏️  (nút mới dưới tin nhắn trước: Vui lòng kiểm tra)",
+        "   [1] Họ tên",
+    ]
+    assert view.render(sent("editMessageReplyMarkup", reply_markup=None)) == []
+    upload = {"filename": "bao-cao-thang-11.xlsx", "content": b"x" * 2048}
+    document = view.render(
+        sent("sendDocument", document="attach://k1", k1=upload, caption="Báo cáo <b>tháng 11</b>")
+    )
+    assert texts(document) == ["🤖 📎 tệp: bao-cao-thang-11.xlsx (2 KB)", "   Báo cáo tháng 11"]
+    photo = view.render(sent("sendPhoto", photo="AgACphoto1"))
+    assert texts(photo) == ["🤖 🖼  ảnh: AgACphoto1"]
+    view.file_names["U1"] = "hiện trường.jpg"  # sent from disk with :photo, now sent back
+    assert texts(view.render(sent("sendPhoto", photo="U1"))) == ["🤖 🖼  ảnh: hiện trường.jpg"]
+    toast = view.render(Sent("answerCallbackQuery", 1, {"text": "Đã duyệt."}))
+    assert texts(toast) == ["🤖 💬 Đã duyệt."]
+    assert view.render(Sent("answerCallbackQuery", 1, {})) == []
+
+
+def test_typed_numbers_become_telegram_contacts() -> None:
+    assert telegram_phone("0912 345 678") == "84912345678"
+    assert telegram_phone("+84 912 345 678") == "84912345678"
+
+
+# --- a scripted chat through the front end -------------------------------------------------
+
+
+async def _lines(*typed: str) -> AsyncIterator[str]:
+    for line in typed:
+        yield line + "\n"
+
+
+def assert_in_order(transcript: list[str], expected: list[str]) -> None:
+    """Every expected piece appears in a line of its own, in this order."""
+    position = 0
+    for piece in expected:
+        for index in range(position, len(transcript)):
+            if piece in transcript[index]:
+                position = index + 1
+                break
+        else:
+            shown = "\n".join(transcript[max(0, position - 5) :])
+            raise AssertionError(f"{piece!r} not found after line {position}:\n{shown}")
+
+
+REGISTRATION = [
+    "/start",
+    ":as new",
+    "/dangky",
+    "Phạm Văn Đức",
+    "cau giay",
+    "1",
+    "Công chức Văn hóa - Xã hội",
+    ":contact 0987 654 321",
+    "1",
+    ":as admin",
+    "1",
+    f":as {FIRST_NEW_ID}",
+    "/start",
+    ":quit",
+    "/help",  # after :quit: never read
+]
+
+EXPECTED = [
+    "Nguyễn Thị Lan › /start",
+    "🤖 Xin chào Nguyễn Thị Lan!",
+    f"── Người đang gõ: Phạm Văn Đức (người dùng mới), id {FIRST_NEW_ID} ──",
+    "Phạm Văn Đức › /dangky",
+    "🤖 Đăng ký · bước 1/4",
+    "   [1] ❌ Hủy",
+    "Phạm Văn Đức › Phạm Văn Đức",
+    "🤖 Đăng ký · bước 2/4",
+    "   [1] ⬅️ Quay lại   [2] ❌ Hủy",
+    "Phạm Văn Đức › cau giay",
+    "   [1] Phường Cầu Giấy",
+    "   [2] ⬅️ Quay lại   [3] ❌ Hủy",
+    "Phạm Văn Đức › 1",
+    "👆 Phường Cầu Giấy",
+    "🤖 ✏️  (đã sửa tin nhắn trước) Đơn vị: Phường Cầu Giấy ✓",
+    "🤖 Đăng ký · bước 3/4",
+    "🤖 Đăng ký · bước 4/4",
+    "   ⌨  [1] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
+    "      [2] ❌ Hủy",
+    "   [3] ⬅️ Quay lại   [4] ❌ Hủy",
+    "📱 đã chia sẻ số điện thoại: 0987 654 321",
+    "0987 654 321 ✓",
+    "🤖 Vui lòng kiểm tra thông tin đăng ký",
+    "   [1] ✅ Gửi   [2] ✏️ Sửa",
+    "👆 ✅ Gửi",
+    "🤖 ✅ Đã gửi đăng ký",
+    "🔔 Tin mới cho Trần Văn Minh (quản trị viên): Đăng ký mới (gõ :as admin để xem)",
+    "── Người đang gõ: Trần Văn Minh (quản trị viên), id 100000 ──",
+    "🤖 Đăng ký mới",
+    "   Họ tên: Phạm Văn Đức",
+    "   [1] ✅ Duyệt   [2] ⛔ Từ chối",
+    "👆 ✅ Duyệt",
+    "🤖 💬 Đã duyệt.",
+    "🤖 ✏️  (đã sửa tin nhắn trước) Đăng ký mới",
+    "đã duyệt lúc",
+    "🔔 Tin mới cho Phạm Văn Đức (người dùng mới): ✅ Đăng ký của bạn đã được duyệt",
+    f"── Người đang gõ: Phạm Văn Đức (người dùng mới), id {FIRST_NEW_ID} ──",
+    "🤖 ✅ Đăng ký của bạn đã được duyệt",
+    "Phạm Văn Đức › /start",
+    "🤖 Xin chào Phạm Văn Đức! Bạn là cán bộ phụ trách KH&CN",
+    "Phạm Văn Đức › :quit",
+]
+
+
+async def test_register_and_approve_through_the_front_end(tmp_path: Path) -> None:
+    transcript: list[str] = []
+    demo = DemoSession(
+        tmp_path / "demo.db", lambda line: transcript.append(plain(line)), echo=True, **FAST
+    )
+    await demo.start()
+    try:
+        await run_script(demo, _lines(*REGISTRATION))
+        async with demo.app.sessionmaker() as session:
+            officer = await users.get_user(session, FIRST_NEW_ID)
+            assert officer is not None
+            assert (officer.full_name, officer.phone, officer.status) == (
+                "Phạm Văn Đức",
+                "+84987654321",
+                RegistrationStatus.APPROVED,
+            )
+    finally:
+        await demo.stop()
+    assert_in_order(transcript, EXPECTED)
+    notice = next(line for line in transcript if line.startswith("🔔 Tin mới cho Phạm Văn Đức"))
+    assert notice.endswith(f"(gõ :as {FIRST_NEW_ID} để xem)")
+    # Each answer comes before the next line is typed: nothing is left over at the end.
+    assert transcript[-1] == "Phạm Văn Đức › :quit"
+
+
+async def test_demo_commands_numbers_and_files(tmp_path: Path) -> None:
+    picture = tmp_path / "hiện trường.jpg"
+    picture.write_bytes(b"\xff\xd8\xff\xe0 a tiny jpeg")
+    transcript: list[str] = []
+    demo = DemoSession(tmp_path / "demo.db", lambda line: transcript.append(plain(line)), **FAST)
+    await demo.start()
+    try:
+        await run_script(
+            demo,
+            _lines(
+                "/ngonngu",
+                "7",  # no button 7: the number is sent as a message
+                ":text 1",  # a number sent as it is, though button 1 exists
+                f':photo "{picture}"',
+                ":photo /khong/co/anh.jpg",
+                ":location",
+                ":as",
+                ":as nobody",
+                ":nonsense",
+            ),
+        )
+    finally:
+        await demo.stop()
+    assert_in_order(
+        transcript,
+        [
+            "   [1] Tiếng Việt   [2] English",
+            "🤖",  # the answer to "7"
+            "🤖",  # the answer to "1"
+            "📎 hiện trường.jpg",
+            "Không đọc được /khong/co/anh.jpg",
+            "📍 đã chia sẻ vị trí: 21.0288, 105.8525",
+            f":as officer    Nguyễn Thị Lan (cán bộ), id {OFFICER_ID}  ←",
+            f":as admin      Trần Văn Minh (quản trị viên), id {ADMIN_ID}",
+            "Ai? Gõ :as officer",
+            "Bản dùng thử không có lệnh :nonsense",
+        ],
+    )
+    # The bot got the photo's bytes, as it would download them from Telegram.
+    assert picture.read_bytes() in demo.api.files.values()
+    # Neither "7" nor ":text 1" pressed a button: the language stayed Vietnamese.
+    assert not any("English" in line and "Ngôn ngữ" in line for line in transcript)
+
+
+async def test_a_restarted_demo_resumes_and_new_users_stay_new(tmp_path: Path) -> None:
+    transcript: list[str] = []
+    for _ in range(2):
+        demo = DemoSession(
+            tmp_path / "demo.db", lambda line: transcript.append(plain(line)), **FAST
+        )
+        await demo.start()
+        try:
+            await run_script(demo, _lines(":as new", "/start"))
+        finally:
+            await demo.stop()
+    assert_in_order(transcript, [f"id {FIRST_NEW_ID} ──", f"id {FIRST_NEW_ID + 1} ──"])
+
+
+async def test_the_prompt_takes_vietnamese_as_typed(tmp_path: Path) -> None:
+    transcript: list[str] = []
+    demo = DemoSession(tmp_path / "demo.db", lambda line: transcript.append(plain(line)), **FAST)
+    await demo.start()
+    try:
+        with create_pipe_input() as keys:
+            keys.send_text(":as new\r/dangky\rNguyễn Thị Lan\rcầu giấy\r1\r:quit\r")
+            prompt: PromptSession[str] = PromptSession(input=keys, output=DummyOutput())
+            await asyncio.wait_for(run_prompt(demo, prompt), timeout=30)
+        async with demo.app.sessionmaker() as session:
+            assert await users.get_user(session, FIRST_NEW_ID) is None  # not sent yet
+    finally:
+        await demo.stop()
+    assert_in_order(
+        transcript,
+        [
+            "🤖 Đăng ký · bước 2/4",
+            "   [1] Phường Cầu Giấy",
+            "👆 Phường Cầu Giấy",
+            "🤖 Đăng ký · bước 3/4",
+        ],
+    )
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_python_m_bot_demo_in_a_pipe(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "BOT_TOKEN"}
+    }
+    env.update(PYTHONPATH=str(ROOT), THROTTLE_RATE="1000", THROTTLE_BURST="1000")
+    typed = [
+        ":as new",
+        "/dangky",
+        "Phạm Văn Đức",
+        "Cầu Giấy",
+        "1",
+        "Công chức",
+        ":contact",
+        "1",
+        ":as admin",
+        "1",
+        ":quit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--fresh", "--database", "chat/demo.db"],
+        input="\n".join(typed) + "\n",
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        encoding="utf-8",
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert_in_order(
+        out,
+        [
+            "Dùng thử khcn-bot",
+            "Phạm Văn Đức › Phạm Văn Đức",
+            "   [1] Phường Cầu Giấy",
+            "🤖 Đăng ký · bước 3/4",
+            "🤖 ✅ Đã gửi đăng ký",
+            "🔔 Tin mới cho Trần Văn Minh (quản trị viên): Đăng ký mới",
+            "   [1] ✅ Duyệt   [2] ⛔ Từ chối",
+            "🤖 💬 Đã duyệt.",
+            "✅ Đăng ký của bạn đã được duyệt",
+        ],
+    )
+    assert (tmp_path / "chat" / "demo.db").exists()
+    assert not (tmp_path / "data").exists()
+    assert "Traceback" not in result.stderr
