@@ -438,3 +438,50 @@ async def test_a_new_form_is_just_a_definition_file(
         }
     finally:
         await bot.stop()
+
+
+# Each step of the inspection form (with a violation and a fine, so every question is asked):
+# the question's bold label, a wrong input and the words of the answer to it, then a valid answer.
+INSPECTION_STEPS: list[tuple[str, str, str, tuple[str, str]]] = [
+    ("Ngày kiểm tra", "32/13/2026", "ngày", ("text", "25/11/2026")),
+    ("Tên cơ sở được kiểm tra", "", "", ("text", "Cơ sở Minh Phát")),
+    ("Địa chỉ", "", "", ("text", "5 Cầu Giấy")),
+    ("Loại cơ sở", "xyz", "chọn một mục", ("press", "Cơ sở sản xuất")),
+    ("Nội dung kiểm tra", "9", "chọn một hoặc nhiều mục", ("text", "2")),
+    ("Kết quả", "có lẽ", "chọn một mục", ("press", "Có vi phạm")),
+    ("Số lỗi vi phạm", "1,5", "số nguyên", ("text", "1")),
+    ("Mô tả vi phạm", "", "", ("text", "Nhãn hàng hóa thiếu thông tin")),
+    ("Hình thức xử lý", "abc", "chọn một hoặc nhiều mục", ("text", "3")),
+    ("Số tiền phạt", "nhiều", "số tiền", ("text", "500k")),
+    ("Ảnh hiện trường", "ảnh đây", "ảnh", ("press", "Bỏ qua")),
+    ("Vị trí", "ở đây", "vị trí", ("press", "Bỏ qua")),
+    ("Ghi chú", "", "", ("press", "Bỏ qua")),
+]
+
+
+async def test_every_step_answers_a_sticker_and_a_wrong_text_and_keeps_the_answers(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2012)
+    await lan.send("/kiemtra")
+    for label, wrong, wrong_reply, (how, good) in INSPECTION_STEPS:
+        await lan.expect(f"<b>{label}</b>")
+        if label == "Vị trí":  # the share-location keyboard comes with its own message
+            await lan.expect("Hoặc chọn")
+        await lan.send_sticker()
+        refusal = await lan.expect("")
+        assert refusal.method == "sendMessage" and "Vui lòng" in refusal.text, (label, refusal.text)
+        if wrong:
+            await lan.send(wrong)
+            await lan.expect(wrong_reply)
+        if how == "text":
+            await lan.send(good)
+        else:
+            await lan.press(good)
+    review = await lan.expect("vui lòng kiểm tra")
+    for shown in ("25/11/2026", "Cơ sở Minh Phát", "Cơ sở sản xuất", "Chất lượng sản phẩm", "500.000 đ"):
+        assert shown in review.text, shown
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    [stored] = await _submissions(db)
+    assert stored.answers["fine_amount"] == 500_000 and stored.answers["violation_count"] == 1
