@@ -404,6 +404,16 @@ fields:
     label: {vi: Tên trạm, en: Plant name}
     required: yes
     relevant: ${has_plant} = 'yes'
+  - type: decimal
+    name: coverage
+    label: {vi: Tỷ lệ hộ dùng nước sạch (%), en: Share of households (%)}
+    required: yes
+    constraint: . >= 0 and . <= 100
+    constraint_message: {vi: Tỷ lệ phải từ 0 đến 100., en: Between 0 and 100.}
+  - type: phone
+    name: plant_phone
+    label: {vi: Số điện thoại của trạm, en: Plant phone}
+    required: no
 """
 
 
@@ -424,7 +434,17 @@ async def test_a_new_form_is_just_a_definition_file(
         await lan.press("Có")
         await lan.expect("Tên trạm")
         await lan.send("Trạm Yên Hòa")
-        await lan.expect("vui lòng kiểm tra")
+        await lan.expect("Tỷ lệ hộ")
+        await lan.send("120,5")
+        await lan.expect("Tỷ lệ phải từ 0 đến 100.")
+        await lan.send("87,5")
+        await lan.expect("Số điện thoại của trạm")
+        assert any(b.get("request_contact") for b in lan.reply_keyboard())
+        await lan.send("0123")
+        await lan.expect("số điện thoại Việt Nam")
+        await lan.share_contact("84987654321")
+        review = await lan.expect("vui lòng kiểm tra")
+        assert "87,5" in review.text and "0987 654 321" in review.text
         await lan.press("Gửi")
         await lan.expect("Đã gửi")
         assert bot.app is not None
@@ -435,6 +455,8 @@ async def test_a_new_form_is_just_a_definition_file(
             "households": 120,
             "has_plant": True,
             "plant_name": "Trạm Yên Hòa",
+            "coverage": 87.5,
+            "plant_phone": "+84987654321",
         }
     finally:
         await bot.stop()
