@@ -27,6 +27,18 @@ async def _run(settings: Settings, token: str) -> None:
         await app.close()
 
 
+async def _webhook(settings: Settings, token: str) -> None:
+    from bot.app import create_application
+    from bot.webhook import serve
+
+    secret = settings.webhook_secret_value()
+    app = await create_application(settings, token)
+    try:
+        await serve(app, secret)
+    finally:
+        await app.close()
+
+
 async def _migrate(settings: Settings) -> None:
     from bot.app import prepare_database
     from storage.database import create_engine
@@ -43,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="khcn-bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="apply migrations, then serve Telegram by long polling")
+    sub.add_parser("webhook", help="apply migrations, then serve Telegram's webhook (aiohttp)")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
@@ -63,14 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    secrets = [settings.bot_token.get_secret_value()] if settings.bot_token else []
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.bot_token, settings.webhook_secret)
+        if secret is not None
+    ]
     formatter = setup_logging(settings.log_level, secrets)
     try:
         if args.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif args.command == "webhook":
+            asyncio.run(_webhook(settings, settings.token()))
         else:
             asyncio.run(_run(settings, settings.token()))
-    except MissingToken as error:
+    except (MissingToken, SettingsError) as error:
         print(error, file=sys.stderr)
         return 2
     except TokenValidationError:

@@ -103,6 +103,13 @@ class FakeBotAPI:
         self._changed = asyncio.Condition()
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._callback_chats: dict[str, int] = {}
+        # Webhook mode: where updates are posted (round robin over webhook_targets if given).
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_targets: list[str] = []
+        self.webhook_secret = ""
+        self.webhook_results: list[tuple[int, str, int]] = []
+        self._next_target = 0
+        self._client: Any = None
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.base_url = ""
@@ -130,6 +137,8 @@ class FakeBotAPI:
         self._closing = True
         async with self._changed:
             self._changed.notify_all()
+        if self._client is not None:
+            await self._client.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -225,6 +234,8 @@ class FakeBotAPI:
         return self._bot_user()
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         self.get_updates_calls += 1
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
@@ -247,10 +258,36 @@ class FakeBotAPI:
             return self._updates[:limit]
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
         return True
 
     async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token", "")}
         return True
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        """Post an update to the webhook, as Telegram does: retried (on the next target) until 200."""
+        targets = self.webhook_targets or [str((self.webhook or {}).get("url"))]
+        secret = str((self.webhook or {}).get("secret_token") or self.webhook_secret)
+        if self._client is None:
+            import aiohttp
+
+            self._client = aiohttp.ClientSession()
+        for attempt in range(40):
+            url = targets[self._next_target % len(targets)]
+            self._next_target += 1
+            try:
+                async with self._client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+                ) as response:
+                    status = response.status
+            except OSError:
+                status = 0
+            self.webhook_results.append((int(update["update_id"]), url, status))
+            if status == 200:
+                return
+            await asyncio.sleep(min(0.01 * 2**attempt, 0.5))
+        raise RuntimeError(f"update {update['update_id']} could not be delivered")
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         scope = params.get("scope") or {"type": "default"}
@@ -379,8 +416,16 @@ class FakeBotAPI:
     # --- the users' side ---------------------------------------------------------------------
 
     async def push(self, update: dict[str, Any], times: int = 1) -> int:
-        """Queue an update for the bot (`times` > 1 delivers the very same update again)."""
+        """Queue an update for the bot (`times` > 1 delivers the very same update again).
+
+        With a webhook set (or `webhook_targets`), the update is posted there instead and
+        this returns once the bot has answered the request.
+        """
         update = {"update_id": next(self._update_ids), **update}
+        if self.webhook is not None or self.webhook_targets:
+            for _ in range(times):
+                await self._deliver(update)
+            return int(update["update_id"])
         async with self._changed:
             for _ in range(times):
                 self._updates.append(update)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,14 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="messages per second a user may send"
     )
     throttle_burst: int = Field(default=10, ge=1)
+    # Webhook mode (`python -m bot webhook`), for several processes behind a load balancer.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram/webhook"
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    webhook_drop_pending_updates: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -82,6 +91,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path starting with /")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("expected the public https:// address Telegram will post to")
+        return value
+
     @field_validator("telegram_api_base")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -92,6 +115,16 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def webhook_secret_value(self) -> str:
+        """The secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token: required for webhooks."""
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise SettingsError(
+                "Wrong setting: WEBHOOK_SECRET: set 16 to 256 letters, digits, _ or - "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return secret
 
     def token(self) -> str:
         """The bot token, or an error that says how to get one (and never shows it)."""

@@ -17,6 +17,7 @@ from storage.database import create_engine, create_sessionmaker
 from tests.harness import RunningBot
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 compile_catalogues()
 
@@ -54,9 +55,22 @@ async def api() -> AsyncIterator[FakeBotAPI]:
     await server.stop()
 
 
+async def _fresh_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    async with Redis.from_url(url) as redis:
+        await redis.flushdb()
+
+
 @pytest.fixture
 async def running(api: FakeBotAPI, database_url: str) -> AsyncIterator[RunningBot]:
-    bot = RunningBot(api, database_url)
+    """The bot polling the fake Bot API; on PostgreSQL with dialog state in Redis when there is one
+    (the grown set-up), on SQLite with dialog state in the database (the embedded one)."""
+    extra = {}
+    if database_url.startswith("postgresql") and REDIS_URL:
+        await _fresh_redis(REDIS_URL)
+        extra["redis_url"] = REDIS_URL
+    bot = RunningBot(api, database_url, **extra)
     await bot.start()
     yield bot
     await bot.stop()

@@ -37,8 +37,7 @@ class ApologiseOnError(BaseMiddleware):
     async def _apologise(self, event: TelegramObject, data: dict[str, Any]) -> None:
         bot: Bot = data["bot"]
         chat: Chat | None = data.get("event_chat")
-        user = data.get("user")
-        locale = getattr(user, "locale", None) or self._i18n.default_locale
+        locale = data.get("user_locale") or self._i18n.default_locale
         try:
             with self._i18n.context(), self._i18n.use_locale(locale):
                 text = _(

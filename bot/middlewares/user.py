@@ -34,5 +34,7 @@ class LoadUser(BaseMiddleware):
                 user = await users.ensure_admin(session, sender.id, sender.full_name)
                 await session.commit()
         data["user"] = user
+        # Kept apart from the row: after a rollback the row can't be read any more.
+        data["user_locale"] = user.locale if user is not None else None
         data["access"] = access_of(user, self._admin_ids, sender.id if sender else None)
         return await handler(event, data)

@@ -1,0 +1,96 @@
+"""Webhook mode: an aiohttp server Telegram posts updates to, for several processes behind a balancer.
+
+Each request is handled before it is answered (not in the background): a 200 then
+means the update was handled and committed, and a crash mid-way makes Telegram
+deliver it again, which the handled-updates table turns into exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+
+from aiogram import Bot
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.app import Application
+
+log = logging.getLogger(__name__)
+
+
+class CheckedRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, with a malformed body refused (400) instead of failing (500 → retried)."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            payload = await request.json(loads=bot.session.json_loads)
+            Update.model_validate(payload, context={"bot": bot})
+        except (json.JSONDecodeError, ValueError, ValidationError, TypeError):
+            return web.Response(status=400, text="Bad Request: not a Telegram update")
+        result = await self.dispatcher.feed_webhook_update(bot, payload, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
+def build_web_app(app: Application, secret: str) -> web.Application:
+    """The aiohttp application: the webhook path, and /health for the balancer."""
+    settings = app.settings
+    web_app = web.Application(client_max_size=10 * 1024 * 1024)
+    handler = CheckedRequestHandler(
+        dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=False
+    )
+    handler.register(web_app, path=settings.webhook_path)
+
+    async def health(_request: web.Request) -> web.Response:
+        async with app.engine.connect() as connection:
+            await connection.exec_driver_sql("SELECT 1")
+        return web.json_response({"status": "ok"})
+
+    web_app.router.add_get("/health", health)
+    setup_application(web_app, app.dispatcher, bot=app.bot)
+    return web_app
+
+
+async def register_webhook(app: Application, secret: str) -> None:
+    settings = app.settings
+    if not settings.webhook_url:
+        log.warning("WEBHOOK_URL is not set: not registering a webhook (the balancer's job?)")
+        return
+    await app.bot.set_webhook(
+        settings.webhook_url,
+        secret_token=secret,
+        max_connections=settings.webhook_max_connections,
+        drop_pending_updates=settings.webhook_drop_pending_updates,
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+    )
+    log.info("webhook registered")
+
+
+async def serve(app: Application, secret: str, stop: asyncio.Event | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or `stop`): then stop taking updates and finish those under way."""
+    settings = app.settings
+    runner = web.AppRunner(build_web_app(app, secret), handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port, shutdown_timeout=30)
+    await site.start()
+    await register_webhook(app, secret)
+    log.info(
+        "listening on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path
+    )
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping: no new updates; finishing the ones under way")
+        # cleanup() closes the listening socket, waits for requests in flight, then runs the
+        # dispatcher's shutdown hooks (workers release their leases).
+        await runner.cleanup()
