@@ -12,8 +12,10 @@ import contextlib
 import json
 import logging
 import signal
+from typing import Any
 
 from aiogram import Bot
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -33,7 +35,9 @@ class CheckedRequestHandler(SimpleRequestHandler):
             Update.model_validate(payload, context={"bot": bot})
         except (json.JSONDecodeError, ValueError, ValidationError, TypeError):
             return web.Response(status=400, text="Bad Request: not a Telegram update")
-        result = await self.dispatcher.feed_webhook_update(bot, payload, **self.data)
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            bot, payload, **self.data
+        )
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
 
