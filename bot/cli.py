@@ -1,4 +1,5 @@
-"""The command line: `run` (long polling), `demo` (no Telegram), `migrate`, `compile-locales`."""
+"""The command line: `run` (long polling), `demo` (no Telegram), `migrate`, `compile-locales`,
+`export` (a period's Excel workbook)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import argparse
 import asyncio
 import logging
 import sys
-
-from aiogram.utils.token import TokenValidationError
 
 from bot.i18n import compile_catalogues
 from bot.logs import setup_logging
@@ -58,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("webhook", help="apply migrations, then serve Telegram's webhook (aiohttp)")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")
+    export = sub.add_parser("export", help="write a period's Excel workbook, as /xuat sends it")
+    export.add_argument("--period", required=True, help="11/2026, 'quy 4/2026', 'Q4 2026' or 2026")
+    export.add_argument("--out", required=True, help="the .xlsx file to write")
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
     demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")
     demo.add_argument("--database", help="the demo's SQLite file (default: data/demo.db)")
@@ -83,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     formatter = setup_logging(settings.log_level, secrets)
     try:
-        if args.command == "migrate":
+        if args.command == "export":
+            from bot.status.command_line import export as write_export
+
+            return asyncio.run(write_export(settings, args.period, args.out))
+        elif args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "webhook":
             asyncio.run(_webhook(settings, settings.token()))
@@ -91,12 +97,6 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_run(settings, settings.token()))
     except (MissingToken, SettingsError) as error:
         print(error, file=sys.stderr)
-        return 2
-    except TokenValidationError:
-        print(
-            "BOT_TOKEN is malformed: it should look like 123456789:AA... as @BotFather gave it.",
-            file=sys.stderr,
-        )
         return 2
     except KeyboardInterrupt:
         return 0

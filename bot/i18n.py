@@ -7,10 +7,13 @@ The `.mo` files are built from the `.po` sources (never committed), at set-up by
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+if TYPE_CHECKING:
+    from aiogram.utils.i18n import I18n
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -32,5 +35,8 @@ def compile_catalogues(locales_dir: Path = LOCALES_DIR) -> list[Path]:
 
 
 def create_i18n(default_locale: str, locales_dir: Path = LOCALES_DIR) -> I18n:
+    # Imported here: aiogram takes seconds to import, which `compile-locales` doesn't need.
+    from aiogram.utils.i18n import I18n
+
     compile_catalogues(locales_dir)
     return I18n(path=locales_dir, default_locale=default_locale, domain=DOMAIN)

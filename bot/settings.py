@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         default=3.0, gt=0, description="messages per second a user may send"
     )
     throttle_burst: int = Field(default=10, ge=1)
+    # Broadcast delivery (bot/broadcast): Telegram takes about 30 messages a second in all.
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30, description="messages per second")
+    broadcast_lease: float = Field(default=60.0, ge=3, le=3600, description="seconds")
     # Webhook mode (`python -m bot webhook`), for several processes behind a load balancer.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -130,7 +133,14 @@ class Settings(BaseSettings):
         """The bot token, or an error that says how to get one (and never shows it)."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise MissingToken
-        return self.bot_token.get_secret_value().strip()
+        token = self.bot_token.get_secret_value().strip()
+        bot_id, colon, secret = token.partition(":")
+        if not colon or not bot_id.isdigit() or not secret or any(c.isspace() for c in token):
+            raise SettingsError(
+                "Wrong setting: BOT_TOKEN is malformed: it should look like 123456789:AA... "
+                "as @BotFather gave it."
+            )
+        return token
 
 
 class MissingToken(RuntimeError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.units import UnitEntry
@@ -18,13 +19,19 @@ async def sync_units(session: AsyncSession, province_code: int, units: Iterable[
         unit.code: unit
         for unit in (await session.scalars(select(Unit).where(Unit.province_code == province_code)))
     }
+    missing = [
+        {"code": code, "name": e.name, "kind": e.kind, "province_code": province_code}
+        for code, e in wanted.items()
+        if code not in existing
+    ]
+    if missing:
+        # Two processes starting together both find the table empty: the second one's
+        # inserts must not fail on the first one's rows.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        await session.execute(insert(Unit).values(missing).on_conflict_do_nothing())
     for code, entry in wanted.items():
         row = existing.get(code)
-        if row is None:
-            session.add(
-                Unit(code=code, name=entry.name, kind=entry.kind, province_code=province_code)
-            )
-        elif (row.name, row.kind, row.active) != (entry.name, entry.kind, True):
+        if row is not None and (row.name, row.kind, row.active) != (entry.name, entry.kind, True):
             row.name, row.kind, row.active = entry.name, entry.kind, True
     gone = [code for code, row in existing.items() if code not in wanted and row.active]
     if gone:

@@ -1,0 +1,186 @@
+"""The figures behind /thongke, /chuabaocao and /trangthai, gathered from the database.
+
+Each function takes a session and plain values (a Period, the unit list, today) and
+returns a plain dataclass; rendering it for a person is `bot.status.render`'s job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import status as rules
+from bot.domain.periods import Period, PeriodKind
+from bot.domain.units import UnitEntry
+from bot.forms import FormDefinition, Localized
+from storage.models import ReportDeadline, Submission, SubmissionStatus
+from storage.repositories import deadlines, submissions
+from storage.repositories import status as queries
+from storage.repositories.status import InspectionTotals, Officer
+
+
+def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period's first and after-last local midnights, in UTC: SQLite keeps times as
+    text without their zone, so only UTC-to-UTC comparisons are right there."""
+    return (
+        datetime.combine(period.start, time(), tz).astimezone(UTC),
+        datetime.combine(period.end, time(), tz).astimezone(UTC),
+    )
+
+
+async def inspections_in(
+    session: AsyncSession, period: Period, tz: ZoneInfo, unit_code: str | None = None
+) -> InspectionTotals:
+    """Inspection findings sent during the period (by the time they were sent)."""
+    since, until = utc_bounds(period, tz)
+    return await queries.inspection_totals(
+        session,
+        rules.INSPECTION_FORM,
+        since,
+        until,
+        result_field=rules.INSPECTION_RESULT,
+        violation=rules.VIOLATION,
+        fine_field=rules.FINE_AMOUNT,
+        unit_code=unit_code,
+    )
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """/thongke for one period."""
+
+    period: Period
+    unit_total: int
+    due_months: tuple[str, ...]
+    complete_units: int
+    reports_received: int
+    by_state: dict[SubmissionStatus, int]
+    by_area: list[tuple[Localized, int]]
+    inspections: InspectionTotals
+    # Units reported by week (a month), for the chart; empty for a quarter or a year.
+    weekly: list[tuple[date, int]] = field(default_factory=list)
+    # Issue 6 (events and sign-ups) fills this in; None means "not counted yet".
+    signups: int | None = None
+
+    @property
+    def reports_expected(self) -> int:
+        return self.unit_total * len(self.due_months)
+
+
+async def statistics(
+    session: AsyncSession,
+    period: Period,
+    units: Sequence[UnitEntry],
+    report_form: FormDefinition | None,
+    today: date,
+    tz: ZoneInfo,
+) -> Statistics:
+    codes = {u.code for u in units}
+    due = period.months_begun(today)
+    reports = [
+        r
+        for r in await queries.live_reports(session, rules.REPORT_FORM, due)
+        if r.unit_code in codes
+    ]
+    covered = rules.coverage(codes, due, ((r.unit_code, r.period) for r in reports))
+    by_state = Counter(r.status for r in reports)
+    areas = Counter[str]()
+    for answer in await queries.report_answers(session, rules.REPORT_FORM, due, rules.REPORT_AREAS):
+        if isinstance(answer, list):
+            areas.update(str(name) for name in answer)
+    by_area: list[tuple[Localized, int]] = []
+    if report_form is not None:
+        choices = report_form.field(rules.REPORT_AREAS).choices
+        by_area = [(c.label, areas[c.name]) for c in choices if areas[c.name]]
+        by_area.sort(key=lambda item: -item[1])
+    weekly: list[tuple[date, int]] = []
+    if period.kind is PeriodKind.MONTH and due:
+        sent = await queries.first_sent(session, rules.REPORT_FORM, due[0])
+        days = [moment.astimezone(tz).date() for code, moment in sent.items() if code in codes]
+        until = today if period.start <= today < period.end else period.end - timedelta(days=1)
+        weekly = rules.weekly_cumulative(days, period.start, max([until, *days]))
+    return Statistics(
+        period=period,
+        unit_total=len(codes),
+        due_months=due,
+        complete_units=sum(1 for c in covered if c.complete),
+        reports_received=len(reports),
+        by_state=dict(by_state),
+        by_area=by_area,
+        inspections=await inspections_in(session, period, tz),
+        weekly=weekly,
+    )
+
+
+@dataclass(frozen=True)
+class MissingUnit:
+    """/chuabaocao: a unit with months not reported, and the officers to ask."""
+
+    unit: UnitEntry
+    missing: tuple[str, ...]
+    officers: list[Officer]
+
+
+async def missing_reports(
+    session: AsyncSession, period: Period, units: Sequence[UnitEntry], today: date
+) -> list[MissingUnit]:
+    """Units lacking a report for some begun month of the period, by name."""
+    due = period.months_begun(today)
+    reports = await queries.live_reports(session, rules.REPORT_FORM, due)
+    by_code = {u.code: u for u in units}
+    lacking = [
+        c
+        for c in rules.coverage(by_code, due, ((r.unit_code, r.period) for r in reports))
+        if not c.complete
+    ]
+    officers = await queries.officers_of_units(session, [c.unit_code for c in lacking])
+    result = [
+        MissingUnit(by_code[c.unit_code], c.missing, officers.get(c.unit_code, [])) for c in lacking
+    ]
+    result.sort(key=lambda m: m.unit.key)
+    return result
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """One month's report of a unit: the live submission, if any, and the deadline, if set."""
+
+    month: str
+    submission: Submission | None
+    deadline: ReportDeadline | None
+
+    @property
+    def needs_action(self) -> bool:
+        return self.submission is None or self.submission.status is SubmissionStatus.NEEDS_REVISION
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """/trangthai: a unit's report for this month (and last month's while it is
+    outstanding), and its inspection findings sent this month."""
+
+    unit_code: str
+    reports: list[ReportState]
+    inspections: InspectionTotals
+    # Issue 6 (events and sign-ups): the unit's upcoming events go here.
+    upcoming_events: list[object] = field(default_factory=list)
+
+
+async def unit_status(
+    session: AsyncSession, unit_code: str, today: date, tz: ZoneInfo
+) -> UnitStatus:
+    current = Period.of_day(today)
+    states = []
+    for month_period in (current.previous(), current):
+        month = month_period.months[0]
+        live = await submissions.live_for_period(session, rules.REPORT_FORM, unit_code, month)
+        deadline = await deadlines.get(session, rules.REPORT_FORM, month)
+        states.append(ReportState(month, live, deadline))
+    # Last month only while something is still to be done about it.
+    shown = [s for s in states[:1] if s.needs_action] + states[1:]
+    return UnitStatus(unit_code, shown, await inspections_in(session, current, tz, unit_code))

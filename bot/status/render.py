@@ -1,0 +1,210 @@
+"""The status answers as text (Telegram HTML), for any front end.
+
+Every function takes `_`, the gettext of the reader's language, and `lang`, so the
+same words serve Telegram, the terminal demo or a later Zalo adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.domain.periods import month_label, short_month
+from bot.domain.phone import format_phone
+from bot.domain.status import format_percent, percent
+from bot.forms.numbers import format_money, group_thousands
+from bot.status.figures import MissingUnit, ReportState, Statistics, UnitStatus
+from storage.models import SubmissionStatus
+from storage.repositories.status import InspectionTotals, as_utc
+
+Gettext = Callable[[str], str]
+# Telegram refuses messages over 4096 characters; leave room for HTML entities.
+MESSAGE_LIMIT = 3800
+
+
+def state_label(status: SubmissionStatus, _: Gettext) -> str:
+    return {
+        SubmissionStatus.SUBMITTED: _("sent"),
+        SubmissionStatus.ACCEPTED: _("accepted"),
+        SubmissionStatus.NEEDS_REVISION: _("needs a revision"),
+        SubmissionStatus.REPLACED: _("replaced"),
+    }[status]
+
+
+def _count(value: int, lang: str) -> str:
+    return group_thousands(value, "." if lang != "en" else ",")
+
+
+def inspections_line(totals: InspectionTotals, lang: str, _: Gettext) -> str:
+    return _(
+        "Inspections: <b>{count}</b>, with violations: <b>{violations}</b>, fines: <b>{fines}</b>"
+    ).format(
+        count=_count(totals.count, lang),
+        violations=_count(totals.with_violation, lang),
+        fines=format_money(totals.fines),
+    )
+
+
+def statistics_text(stats: Statistics, lang: str, _: Gettext) -> str:
+    """/thongke: units reported (count and %), report states, areas, inspections."""
+    lines = [_("📊 <b>Statistics — {period}</b>").format(period=stats.period.label(lang))]
+    share = format_percent(percent(stats.complete_units, stats.unit_total), lang)
+    if len(stats.due_months) <= 1:
+        lines.append(
+            _("Units that reported: <b>{done}/{total}</b> ({share})").format(
+                done=stats.complete_units, total=stats.unit_total, share=share
+            )
+        )
+    else:
+        lines.append(
+            _("Units that reported every month: <b>{done}/{total}</b> ({share})").format(
+                done=stats.complete_units, total=stats.unit_total, share=share
+            )
+        )
+        lines.append(
+            _("Reports received: <b>{received}/{expected}</b> ({months} months)").format(
+                received=_count(stats.reports_received, lang),
+                expected=_count(stats.reports_expected, lang),
+                months=len(stats.due_months),
+            )
+        )
+    if stats.reports_received:
+        states = [
+            f"{state_label(state, _)} {_count(stats.by_state.get(state, 0), lang)}"
+            for state in (
+                SubmissionStatus.ACCEPTED,
+                SubmissionStatus.SUBMITTED,
+                SubmissionStatus.NEEDS_REVISION,
+            )
+            if stats.by_state.get(state)
+        ]
+        lines.append(_("Reports by state: {states}").format(states=" · ".join(states)))
+    if stats.by_area:
+        lines += ["", _("<b>Reports by area</b>")]
+        lines += [
+            f"• {escape(label.get(lang))}: {_count(count, lang)}" for label, count in stats.by_area
+        ]
+    lines += ["", inspections_line(stats.inspections, lang, _)]
+    if stats.signups is not None:
+        lines.append(
+            _("Sign-ups to courses and events: <b>{count}</b>").format(count=stats.signups)
+        )
+    return "\n".join(lines)
+
+
+def missing_texts(
+    missing: Sequence[MissingUnit],
+    unit_total: int,
+    period_label: str,
+    multi_month: bool,
+    lang: str,
+    _: Gettext,
+) -> list[str]:
+    """/chuabaocao as one or more messages (a long list is split between lines)."""
+    if not missing:
+        return [
+            _("✅ All {total} units have reported for {period}.").format(
+                total=unit_total, period=period_label
+            )
+        ]
+    head = _("📋 <b>Not yet reported — {period}</b>: {count}/{total} units").format(
+        period=period_label, count=len(missing), total=unit_total
+    )
+    lines = []
+    for item in missing:
+        line = f"• <b>{escape(item.unit.name)}</b>"
+        if multi_month:
+            months = ", ".join(short_month(m) for m in item.missing)
+            line += " " + _("(missing {months})").format(months=months)
+        if item.officers:
+            people = "; ".join(
+                escape(o.full_name) + (f" ({format_phone(o.phone)})" if o.phone else "")
+                for o in item.officers
+            )
+            line += f" — {people}"
+        else:
+            line += " — <i>" + _("no registered officer") + "</i>"
+        lines.append(line)
+    return split_message(head, lines)
+
+
+def split_message(head: str, lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages under `limit`, the head on the first, never cutting a line."""
+    messages: list[str] = []
+    current = head
+    for line in lines:
+        if len(current) + 1 + len(line) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    messages.append(current)
+    return messages
+
+
+def _report_line(state: ReportState, today: date, tz: ZoneInfo, lang: str, _: Gettext) -> list[str]:
+    title = _("Activity report {period}").format(period=month_label(state.month, lang))
+    item = state.submission
+    if item is None:
+        line = f"• <b>{title}</b>: ❗ " + _("not sent yet")
+    else:
+        sent_at = as_utc(item.submitted_at).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+        mark = "📝" if item.status is SubmissionStatus.NEEDS_REVISION else "✅"
+        line = f"• <b>{title}</b>: {mark} " + _("{ref} sent {when}, {state}").format(
+            ref=item.reference, when=sent_at, state=state_label(item.status, _)
+        )
+    lines = [line]
+    if item is not None and item.status is SubmissionStatus.NEEDS_REVISION and item.staff_comment:
+        lines.append(
+            "   "
+            + _("The department asks: <i>{comment}</i>").format(comment=escape(item.staff_comment))
+        )
+    if state.deadline is not None and item is None:
+        due = state.deadline.due_on.strftime("%d/%m/%Y")
+        if today > state.deadline.due_on:
+            lines.append("   " + _("Deadline {date} — overdue").format(date=due))
+        else:
+            lines.append("   " + _("Deadline {date}").format(date=due))
+    return lines
+
+
+def unit_status_text(
+    status: UnitStatus, unit_name: str, today: date, tz: ZoneInfo, lang: str, _: Gettext
+) -> str:
+    """/trangthai: the unit's reports, this month's inspections (and, with issue 6, events)."""
+    lines = [
+        _("📌 <b>{unit}</b> — status on {date}").format(
+            unit=escape(unit_name), date=today.strftime("%d/%m/%Y")
+        )
+    ]
+    for state in status.reports:
+        lines += _report_line(state, today, tz, lang, _)
+    lines.append(
+        "• "
+        + _("Inspection findings sent this month: <b>{count}</b>").format(
+            count=status.inspections.count
+        )
+        + (
+            " "
+            + _("({violations} with violations)").format(
+                violations=status.inspections.with_violation
+            )
+            if status.inspections.with_violation
+            else ""
+        )
+    )
+    return "\n".join(lines)
+
+
+def reminder_text(months: Sequence[str], due_on: date | None, lang: str, _: Gettext) -> str:
+    """The reminder officers of a unit that has not reported receive."""
+    periods = ", ".join(month_label(m, lang) for m in months)
+    text = _(
+        "🔔 Reminder from the department: your unit has not sent the activity report "
+        "for {periods} yet."
+    ).format(periods=periods)
+    if due_on is not None:
+        text += " " + _("The deadline is {date}.").format(date=due_on.strftime("%d/%m/%Y"))
+    return text + "\n" + _("Send it with /baocao; /trangthai shows your unit's status.")

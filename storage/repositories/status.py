@@ -1,0 +1,187 @@
+"""The queries behind /trangthai, /thongke and /chuabaocao: aggregates in SQL, on indexes.
+
+Reports are found by (form_id, period) — `ix_submissions_form_period`; forms without a
+period (inspections) by (form_id, submitted_at) — `ix_submissions_form_submitted`.
+Times are compared in UTC: the caller turns the period's local bounds into UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import RegistrationStatus, Role, Submission, SubmissionStatus, User
+
+LIVE = Submission.status != SubmissionStatus.REPLACED
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives it back without its zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    unit_code: str
+    period: str
+    status: SubmissionStatus
+
+
+@dataclass(frozen=True)
+class InspectionTotals:
+    count: int
+    with_violation: int
+    fines: int
+
+
+@dataclass(frozen=True)
+class Officer:
+    id: int
+    unit_code: str
+    full_name: str
+    phone: str | None
+
+
+async def live_reports(
+    session: AsyncSession, form_id: str, months: Sequence[str]
+) -> list[ReportRow]:
+    """The live reports of `form_id` for these months, one per unit and month."""
+    rows = await session.execute(
+        select(Submission.unit_code, Submission.period, Submission.status).where(
+            Submission.form_id == form_id, Submission.period.in_(months), LIVE
+        )
+    )
+    return [ReportRow(unit, period or "", status) for unit, period, status in rows]
+
+
+async def first_sent(session: AsyncSession, form_id: str, month: str) -> dict[str, datetime]:
+    """When each unit first sent its report for `month` (replaced versions count: the unit
+    had reported by then)."""
+    rows = await session.execute(
+        select(Submission.unit_code, func.min(Submission.submitted_at))
+        .where(Submission.form_id == form_id, Submission.period == month)
+        .group_by(Submission.unit_code)
+    )
+    return {unit: as_utc(moment) for unit, moment in rows}
+
+
+async def report_answers(
+    session: AsyncSession, form_id: str, months: Sequence[str], field: str
+) -> list[Any]:
+    """One answer (`field`) of every live report for these months; JSON values."""
+    rows = await session.scalars(
+        select(Submission.answers[field]).where(
+            Submission.form_id == form_id, Submission.period.in_(months), LIVE
+        )
+    )
+    return list(rows)
+
+
+async def inspection_totals(
+    session: AsyncSession,
+    form_id: str,
+    since: datetime,
+    until: datetime,
+    *,
+    result_field: str,
+    violation: str,
+    fine_field: str,
+    unit_code: str | None = None,
+) -> InspectionTotals:
+    """Count, count with a violation, and fines in total, of findings sent in [since, until)."""
+    violated = Submission.answers[result_field].as_string() == violation
+    conditions = [
+        Submission.form_id == form_id,
+        Submission.submitted_at >= since,
+        Submission.submitted_at < until,
+        LIVE,
+    ]
+    if unit_code is not None:
+        conditions.append(Submission.unit_code == unit_code)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(case((violated, 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(func.coalesce(Submission.answers[fine_field].as_integer(), 0)), 0
+                ),
+            ).where(and_(*conditions))
+        )
+    ).one()
+    return InspectionTotals(int(row[0]), int(row[1]), int(row[2]))
+
+
+async def inspections_by_unit(
+    session: AsyncSession,
+    form_id: str,
+    since: datetime,
+    until: datetime,
+    *,
+    result_field: str,
+    violation: str,
+    fine_field: str,
+) -> dict[str, InspectionTotals]:
+    """The same totals per unit (for the export's summary sheet)."""
+    violated = Submission.answers[result_field].as_string() == violation
+    rows = await session.execute(
+        select(
+            Submission.unit_code,
+            func.count(),
+            func.sum(case((violated, 1), else_=0)),
+            func.sum(func.coalesce(Submission.answers[fine_field].as_integer(), 0)),
+        )
+        .where(
+            Submission.form_id == form_id,
+            Submission.submitted_at >= since,
+            Submission.submitted_at < until,
+            LIVE,
+        )
+        .group_by(Submission.unit_code)
+    )
+    return {
+        unit: InspectionTotals(int(count), int(bad or 0), int(fines or 0))
+        for unit, count, bad, fines in rows
+    }
+
+
+async def officers_of_units(
+    session: AsyncSession, unit_codes: Sequence[str] | None = None
+) -> dict[str, list[Officer]]:
+    """Approved officers by unit (all units when `unit_codes` is None), by name."""
+    query = select(User.id, User.unit_code, User.full_name, User.phone).where(
+        User.status == RegistrationStatus.APPROVED,
+        User.role == Role.OFFICER,
+        User.unit_code.is_not(None),
+    )
+    if unit_codes is not None:
+        query = query.where(User.unit_code.in_(unit_codes))
+    result: dict[str, list[Officer]] = {}
+    for user_id, unit, name, phone in await session.execute(
+        query.order_by(User.full_name, User.id)
+    ):
+        code = str(unit)  # not None: filtered above
+        result.setdefault(code, []).append(Officer(user_id, code, name or str(user_id), phone))
+    return result
+
+
+async def submissions_count(
+    session: AsyncSession,
+    form_id: str,
+    *,
+    months: Sequence[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many live submissions of a form an export of the period will hold."""
+    query = select(func.count()).where(Submission.form_id == form_id, LIVE)
+    if months is not None:
+        query = query.where(Submission.period.in_(months))
+    if since is not None and until is not None:
+        query = query.where(Submission.submitted_at >= since, Submission.submitted_at < until)
+    return int(await session.scalar(query) or 0)
