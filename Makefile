@@ -44,6 +44,8 @@ extract: $(STAMP)
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/broadcast.py
+	$(BIN)/python benchmarks/status.py
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

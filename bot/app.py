@@ -15,20 +15,27 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.broadcast.worker import BroadcastWorker
+from bot.broadcast.worker import install as install_broadcasts
 from bot.clock import Clock
 from bot.commands import set_default_commands, set_user_commands
 from bot.domain.units import UnitDirectory, units_of_province
+from bot.events import reminders as event_reminders
 from bot.forms import FormDefinition, load_definitions
 from bot.i18n import create_i18n
+from bot.middlewares.commit_before_send import CommitBeforeSending
 from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
 from bot.middlewares.errors import ApologiseOnError
 from bot.middlewares.i18n import UserLocale
+from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
 from bot.middlewares.user import LoadUser
 from bot.roles import Access
 from bot.settings import Settings
+from bot.status import reminders as deadline_reminders
 from handlers import all_routers
+from handlers import events as events_handlers
 from storage import migrate
 from storage.database import create_engine, create_sessionmaker
 from storage.dialog_state import DatabaseStorage
@@ -76,7 +83,7 @@ async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirec
 
 
 def _storage(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], single_consumer: bool
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
@@ -84,7 +91,8 @@ def _storage(
         redis_storage = RedisStorage.from_url(settings.redis_url)
         # Several processes: Redis locks keep two updates of one user from running at once.
         return redis_storage, redis_storage.create_isolation()
-    return DatabaseStorage(sessionmaker), SimpleEventIsolation()
+    # Long polling has exactly one consumer of updates, so its reads may come from memory.
+    return DatabaseStorage(sessionmaker, cache=single_consumer), SimpleEventIsolation()
 
 
 def create_bot(settings: Settings, token: str) -> Bot:
@@ -105,8 +113,9 @@ def load_forms(settings: Settings) -> dict[str, FormDefinition]:
 
 
 async def create_application(
-    settings: Settings, token: str, clock: Clock | None = None
+    settings: Settings, token: str, clock: Clock | None = None, *, single_consumer: bool = False
 ) -> Application:
+    """`single_consumer`: this process is the only one handling updates (long polling)."""
     # Forms first: a broken definition must stop start-up before anything else happens.
     forms = load_forms(settings)
     clock = clock or Clock(settings.tz)
@@ -114,24 +123,47 @@ async def create_application(
     sessionmaker = create_sessionmaker(engine)
     units = await prepare_database(settings, engine)
     i18n = create_i18n(settings.default_locale)
-    storage, isolation = _storage(settings, sessionmaker)
+    storage, isolation = _storage(settings, sessionmaker, single_consumer)
     bot = create_bot(settings, token)
+    bot.session.middleware(CommitBeforeSending())
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=isolation,
+        # The FSM middleware is registered below, after PressOrder (see there).
+        disable_fsm=True,
         settings=settings,
         units=units,
         forms=forms,
         clock=clock,
     )
     # Order matters; see the README's "one update, end to end".
-    dispatcher.update.outer_middleware(DropHandledUpdates(sessionmaker))
+    # Competing presses (seats of one event) queue in update order before anything awaits;
+    # aiogram's FSM middleware reads the dialog state first thing, so this goes before it.
+    dispatcher.update.outer_middleware(PressOrder(events_handlers.press_key))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(ApologiseOnError(i18n))
     dispatcher.update.outer_middleware(SessionPerUpdate(sessionmaker))
+    dispatcher.update.outer_middleware(DropHandledUpdates())
     dispatcher.update.outer_middleware(LoadUser(settings.admin_ids))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     dispatcher.include_routers(*all_routers())
+    deadline_reminders.install(
+        dispatcher,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        units=units,
+        i18n=i18n,
+        locale=settings.default_locale,
+    )
+    install_broadcasts(dispatcher, BroadcastWorker(bot, sessionmaker, i18n, settings, clock, units))
+    event_reminders.install(
+        dispatcher,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        i18n=i18n,
+        locale=settings.default_locale,
+    )
     application = Application(
         settings, engine, sessionmaker, i18n, units, bot, dispatcher, forms, clock
     )

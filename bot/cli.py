@@ -18,7 +18,7 @@ log = logging.getLogger("bot")
 async def _run(settings: Settings, token: str) -> None:
     from bot.app import create_application
 
-    app = await create_application(settings, token)
+    app = await create_application(settings, token, single_consumer=True)
     try:
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)

@@ -34,10 +34,20 @@ def command_list(access: Access) -> list[tuple[str, str]]:
             ("baocao", _("Send the activity report")),
             ("kiemtra", _("Send an inspection finding")),
             ("cuatoi", _("My unit's submissions")),
+            ("trangthai", _("My unit's status: report, inspections")),
             ("bieumau", _("All forms")),
+            ("lophoc", _("Open courses and events")),
         ]
     if access in (Access.STAFF, Access.ADMIN):
         commands.append(("duyet", _("Pending registrations")))
+        commands.append(("thongbao", _("Broadcast a notice")))
+        commands.append(("sukien", _("Courses and conferences: create, follow")))
+        commands += [
+            ("thongke", _("Statistics of a month, quarter or year")),
+            ("chuabaocao", _("Units that have not reported")),
+            ("hanbaocao", _("Set a report deadline")),
+            ("xuat", _("Export to Excel")),
+        ]
     if access is Access.ADMIN:
         commands.append(("phanquyen", _("Grant or take the staff role")))
     return commands

@@ -199,6 +199,10 @@ class FakeBotAPI:
                 params[key] = value == "true"
             else:
                 params[key] = value
+        # An upload is a form part of its own, named by `photo=attach://<part>`.
+        for key, value in list(params.items()):
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = params.pop(value.removeprefix("attach://"), value)
         return params
 
     def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:

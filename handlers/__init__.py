@@ -7,8 +7,10 @@ from aiogram import Router
 
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
-    from handlers import approval, common, fallback, registration, reviews, roles
+    from handlers import approval, broadcasts, common, fallback, registration, reviews, roles
+    from handlers.events import routers as event_routers
     from handlers.forms import dialog, mine
+    from handlers.status import deadlines, exports, officer, staff
 
     return [
         common.router,
@@ -18,5 +20,11 @@ def all_routers() -> list[Router]:
         approval.router,
         reviews.router,
         roles.router,
+        broadcasts.router,
+        officer.router,
+        staff.router,
+        deadlines.router,
+        exports.router,
+        *event_routers(),
         fallback.router,
     ]

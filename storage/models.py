@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.domain.events import EventKind, EventStatus, SignupStatus
 
 
 def utcnow() -> datetime:
@@ -139,6 +155,8 @@ class Submission(Base):
         ),
         Index("ix_submissions_unit_submitted", "unit_code", "submitted_at"),
         Index("ix_submissions_form_period", "form_id", "period"),
+        # Statistics and exports read forms without a period (inspections) by the time sent.
+        Index("ix_submissions_form_submitted", "form_id", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,3 +204,216 @@ class Attachment(Base):
     size: Mapped[int | None]
     mime_type: Mapped[str | None] = mapped_column(String(100))
     file_name: Mapped[str | None] = mapped_column(String(255))
+
+
+class ReportDeadline(Base):
+    """The deadline of one month's report (a form with a period), set by staff."""
+
+    __tablename__ = "report_deadlines"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    remind_days_before: Mapped[int]
+    set_by: Mapped[int] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeadlineReminder(Base):
+    """A unit reminded of a month's report: the row is the claim, so it happens once."""
+
+    __tablename__ = "deadline_reminders"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+    recipients: Mapped[int]
+    reminded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NoticeStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  # waits for send_at (none: as soon as a worker takes it)
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"  # waiting (not_before: a retry's time)
+    CLAIMED = "claimed"  # taken by a worker, not tried yet: back to pending if the worker dies
+    SENDING = "sending"  # the request is on its way: if the worker dies now, nobody knows
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # 403: blocked the bot, deactivated
+    FAILED = "failed"  # 400 (chat not found...) or retries used up
+    UNKNOWN = "unknown"  # was on its way when its worker died: may or may not have arrived
+    CANCELLED = "cancelled"  # the notice was stopped before it was tried
+
+
+class Notice(Base):
+    """A broadcast notice: what is sent (text, one photo or document, buttons) and its progress."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_status_send_at", "status", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    origin: Mapped[str] = mapped_column(String(32), default="staff")
+    # Who enqueues the same notice twice (a double tap, a retried reminder) gets the first.
+    key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_file_id: Mapped[str | None] = mapped_column(String(255))
+    buttons: Mapped[dict[str, Any] | None]
+    audience: Mapped[dict[str, Any] | None]
+    status: Mapped[NoticeStatus] = mapped_column(
+        Enum(
+            NoticeStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=NoticeStatus.SCHEDULED,
+    )
+    total: Mapped[int] = mapped_column(default=0)
+    send_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cancelled_by: Mapped[int | None] = mapped_column(BigInteger)
+    # The message the progress bar and the final report are edited into.
+    report_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    report_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_at: Mapped[datetime | None]
+
+
+class Delivery(Base):
+    """One recipient of a notice and what became of their copy."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "chat_id", name="uq_deliveries_notice_chat"),
+        Index("ix_deliveries_state_notice", "state", "notice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    unit_code: Mapped[str | None] = mapped_column(String(32))  # at sending time, for the report
+    state: Mapped[DeliveryState] = mapped_column(
+        Enum(
+            DeliveryState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=DeliveryState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)  # network errors and 5xx, not 429s
+    not_before: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(255))
+    updated_at: Mapped[datetime | None]
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware time stored in UTC and read back aware on every database.
+
+    SQLite keeps no zone: without this a time comes back naive, and comparing stored
+    times with times written in another zone would compare their digits.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime would be stored in an unknown zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(kind: type[enum.StrEnum]) -> Enum:
+    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Event(Base):
+    """A training course, conference or workshop the department announces (issue 6)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_status_starts", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    place: Mapped[str] = mapped_column(String(300))
+    seats: Mapped[int | None]
+    signup_deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    invite_all: Mapped[bool]
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.OPEN)
+    # Bumped (an UPDATE) before every seat decision: that UPDATE is the lock that makes the
+    # decisions of one event one at a time, and its value is the press order of sign-ups.
+    revision: Mapped[int] = mapped_column(default=0)
+    # The creation dialog's id: a double tap on Công bố, or a redelivery, publishes once.
+    draft_token: Mapped[str] = mapped_column(String(36), unique=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EventUnit(Base):
+    """A unit invited to an event that is not open to every officer."""
+
+    __tablename__ = "event_units"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+
+
+class EventSignup(Base):
+    """One officer's sign-up (for a conference: their unit's answer); one row per person."""
+
+    __tablename__ = "event_signups"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_event_signups_event_user"),
+        Index("ix_event_signups_event_status_seq", "event_id", "status", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(32))  # the officer's unit then
+    status: Mapped[SignupStatus] = mapped_column(_enum(SignupStatus))
+    seq: Mapped[int]  # press order within the event: the waiting list's order
+    attendees: Mapped[str | None] = mapped_column(String(300))  # conference: who attends
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class EventReminder(Base):
+    """A reminder of an event (a day, an hour before): claimed once by setting `sent_at`."""
+
+    __tablename__ = "event_reminders"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recipients: Mapped[int | None]

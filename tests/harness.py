@@ -42,7 +42,9 @@ class RunningBot:
         return load_settings(**self.settings_overrides)
 
     async def start(self) -> Application:
-        self.app = await create_application(self.settings, self.api.token, self.clock)
+        self.app = await create_application(
+            self.settings, self.api.token, self.clock, single_consumer=True
+        )
         polls = self.api.get_updates_calls
         self._task = asyncio.create_task(
             self.app.dispatcher.start_polling(

@@ -115,6 +115,8 @@ def test_migrate_command(tmp_path: Path) -> None:
 
 
 def test_a_malformed_token_is_named_not_shown(tmp_path: Path) -> None:
-    result = _run_bot("run", BOT_TOKEN="not a token", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db")
+    result = _run_bot(
+        "run", BOT_TOKEN="not a token", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db"
+    )
     assert result.returncode == 2
     assert "BOT_TOKEN is malformed" in result.stderr and "not a token" not in result.stderr

@@ -108,7 +108,7 @@ class DemoSession:
                 **self.settings_overrides,
             }
         )
-        self._app = await create_application(settings, self.api.token)
+        self._app = await create_application(settings, self.api.token, single_consumer=True)
         await people.seed(self.app.sessionmaker, self.app.units)
         for person in people.seeded_people(self.api):
             self._add(person)

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories import updates
 
@@ -17,8 +17,9 @@ PRUNE_EVERY = 1000
 
 
 class DropHandledUpdates(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._sessionmaker = sessionmaker
+    """Runs on the update's session (inside SessionPerUpdate): the claim is its first commit."""
+
+    def __init__(self) -> None:
         self._seen = 0
 
     async def __call__(
@@ -29,19 +30,20 @@ class DropHandledUpdates(BaseMiddleware):
     ) -> Any:
         assert isinstance(event, Update)
         bot: Bot = data["bot"]
-        async with self._sessionmaker() as session:
-            claimed = await updates.claim(session, bot.id, event.update_id)
-            self._seen += 1
-            if self._seen % PRUNE_EVERY == 0:
-                await updates.forget_old(session)
-            await session.commit()
+        session: AsyncSession = data["session"]
+        claimed = await updates.claim(session, bot.id, event.update_id)
+        self._seen += 1
+        if self._seen % PRUNE_EVERY == 0:
+            await updates.forget_old(session)
+        await session.commit()
         if not claimed:
             log.info("update %s was delivered again; already handled", event.update_id)
             return None
         try:
             return await handler(event, data)
         except BaseException:
-            async with self._sessionmaker() as session:
-                await updates.release(session, bot.id, event.update_id)
-                await session.commit()
+            # Forget the claim, so that a redelivery (webhook) is handled again.
+            await session.rollback()
+            await updates.release(session, bot.id, event.update_id)
+            await session.commit()
             raise

@@ -27,7 +27,9 @@ async def sync_units(session: AsyncSession, province_code: int, units: Iterable[
     if missing:
         # Two processes starting together both find the table empty: the second one's
         # inserts must not fail on the first one's rows.
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
         await session.execute(insert(Unit).values(missing).on_conflict_do_nothing())
     for code, entry in wanted.items():
         row = existing.get(code)

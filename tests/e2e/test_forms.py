@@ -501,7 +501,13 @@ async def test_every_step_answers_a_sticker_and_a_wrong_text_and_keeps_the_answe
         else:
             await lan.press(good)
     review = await lan.expect("vui lòng kiểm tra")
-    for shown in ("25/11/2026", "Cơ sở Minh Phát", "Cơ sở sản xuất", "Chất lượng sản phẩm", "500.000 đ"):
+    for shown in (
+        "25/11/2026",
+        "Cơ sở Minh Phát",
+        "Cơ sở sản xuất",
+        "Chất lượng sản phẩm",
+        "500.000 đ",
+    ):
         assert shown in review.text, shown
     await lan.press("Gửi")
     await lan.expect("Đã gửi")

@@ -345,3 +345,22 @@ async def test_unknown_things_are_answered(api: FakeBotAPI, running: RunningBot)
     await lan.expect("Không có lệnh này")
     await lan.send_sticker()
     await lan.expect("chưa hiểu")
+
+
+async def test_a_burst_of_users_is_all_answered(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """200 people type at the same moment: every one is answered and their dialog stored.
+
+    (Two pooled connections per update once deadlocked the pool past ~16 updates at once.)
+    """
+    people = [api.user(50_000 + n) for n in range(200)]
+    for person in people:
+        await person.send("/dangky")
+    for person in people:
+        await person.expect("Họ và tên của bạn")
+    for person in people:
+        await person.send("Nguyễn Văn An")
+    for person in people:
+        await person.expect("xã, phường nào")
+    assert not [e for e in api.sent if "Xin lỗi" in e.text]

@@ -1,0 +1,342 @@
+"""The background worker that delivers notices: claimed rows, Telegram's limits, progress.
+
+```mermaid
+stateDiagram-v2
+    [*] --> pending: enqueue_notice (committed before anything is sent)
+    pending --> claimed: a worker takes a batch (lease)
+    claimed --> pending: the worker stops, or dies (lease runs out)
+    claimed --> sending: committed just before the request
+    sending --> sent
+    sending --> pending: 429 (after retry_after), 5xx / network (after a backoff)
+    sending --> unreachable: 403
+    sending --> failed: 400, or retries used up
+    sending --> unknown: the worker died (lease ran out): maybe arrived, never resent
+    pending --> cancelled: staff stopped the notice
+    claimed --> cancelled
+```
+A row is `sending` only while its request may be on the wire, so after a crash every
+row is either certainly not sent (back to the queue) or reported as unknown: nobody
+gets a notice twice, nobody is skipped without a word.
+
+Two loops run per process: `_dispatch` takes rows and sends them, paced; `_housekeep`
+starts notices whose time has come, recovers rows of dead workers, edits the progress
+bars and writes the final reports. Several processes can run them on one database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.broadcast.content import NoticeContent, send_notice
+from bot.broadcast.outcome import Backoff, Outcome, Verdict, judge
+from bot.broadcast.pacing import TELEGRAM_LIMIT, ChatSpacing, Pacer, SendWindow
+from bot.broadcast.progress import ProgressBoard
+from bot.clock import Clock
+from bot.domain.units import UnitDirectory
+from bot.settings import Settings
+from storage.models import DeliveryState, utcnow
+from storage.repositories import broadcasts as rows
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """Unique per process start, and readable in the database: host, pid, a random tag."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class BroadcastWorker:
+    """Delivers the notices of one database from this process; `start` and `stop` with the bot.
+
+    The attributes below the settings are tunables (tests shorten them).
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        i18n: I18n,
+        settings: Settings,
+        clock: Clock,
+        units: UnitDirectory,
+    ) -> None:
+        self.bot = bot
+        self.sessionmaker = sessionmaker
+        self.i18n = i18n
+        self.settings = settings
+        self.clock = clock
+        self.units = units
+        self.name = worker_name()
+        self.rate = settings.broadcast_rate  # in all: shared with other processes sending
+        self.pacer = Pacer(settings.broadcast_rate)
+        self.window = SendWindow(TELEGRAM_LIMIT)
+        self.spacing = ChatSpacing()
+        self.lease = timedelta(seconds=settings.broadcast_lease)
+        # A request must end well inside the lease, or a live worker's row could be
+        # called unknown by another one.
+        self.request_timeout = max(1, int(settings.broadcast_lease / 3))
+        self.backoff = Backoff()
+        self.progress = ProgressBoard(
+            bot, sessionmaker, i18n, settings, self._staff_turn, self.pacer.pause
+        )
+        self.poll_every = 1.0  # seconds: how often an idle worker looks for work
+        self.max_in_flight = 32
+        self.batch = max(10, int(settings.broadcast_rate * 2))  # about two seconds of work
+        self._queue: deque[rows.Claimed] = deque()
+        self._contents: dict[int, NoticeContent] = {}
+        self._sending: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        # One event per loop: a notice enqueued wakes both (start it, then send it).
+        self._work = asyncio.Event()
+        self._housework = asyncio.Event()
+        self._stopping = False
+        self._last_refill = 0.0
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return bool(self._loops)
+
+    async def start(self) -> None:
+        if self._loops:
+            return
+        self._stopping = False
+        self._loops = [
+            asyncio.create_task(self._forever(self._dispatch_once), name="broadcast-dispatch"),
+            asyncio.create_task(self._forever(self._housekeep_once), name="broadcast-housekeep"),
+        ]
+        log.info("broadcast worker %s started (%.0f messages/s)", self.name, self.pacer.rate)
+
+    async def stop(self) -> None:
+        """Stop taking rows, let the requests under way finish, give back the rest."""
+        if not self._loops:
+            return
+        self._stopping = True
+        self.wake()
+        for loop in self._loops:
+            loop.cancel()
+        for loop in self._loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+        self._loops = []
+        if self._sending:
+            _done, late = await asyncio.wait(self._sending, timeout=self.request_timeout + 5)
+            for task in late:  # left as `sending`: reported unknown once the lease runs out
+                task.cancel()
+        untried = [item.id for item in self._queue]
+        self._queue.clear()
+        if untried:
+            with contextlib.suppress(Exception):
+                async with self.sessionmaker() as session:
+                    await rows.release(session, untried, self.name)
+                    await session.commit()
+        log.info("broadcast worker %s stopped", self.name)
+
+    def wake(self) -> None:
+        """Look for work now (a notice was just enqueued)."""
+        self._work.set()
+        self._housework.set()
+
+    async def _forever(self, step: Callable[[], Awaitable[None]]) -> None:
+        while not self._stopping:
+            try:
+                await step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A database or network hiccup must not end delivery for good.
+                log.exception("broadcast worker step failed; trying again shortly")
+                await asyncio.sleep(self.poll_every)
+
+    async def _idle(self, event: asyncio.Event) -> None:
+        """Wait until woken, or for the next poll (work may come from another process)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), self.poll_every)
+        event.clear()
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def _dispatch_once(self) -> None:
+        loop = asyncio.get_running_loop()
+        if len(self._queue) < self.batch // 2 and (
+            not self._queue or loop.time() - self._last_refill >= 0.5
+        ):
+            self._last_refill = loop.time()
+            await self._refill()
+        if not self._queue:
+            await self._idle(self._work)
+            return
+        item = self._next_ready()
+        if item is None:  # every queued chat got a message less than a second ago
+            await asyncio.sleep(min(self.spacing.wait_for(i.chat_id) for i in self._queue))
+            return
+        while len(self._sending) >= self.max_in_flight:
+            await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await self.pacer.acquire()
+        except asyncio.CancelledError:
+            self._queue.appendleft(item)  # given back by stop()
+            raise
+        self.spacing.mark(item.chat_id)
+        task = asyncio.create_task(self._deliver(item))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _refill(self) -> None:
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            if not await rows.anything_due(session, now):
+                return
+            claimed = await rows.claim(
+                session, self.name, self.batch - len(self._queue), now, now + self.lease
+            )
+            await session.commit()
+        self._queue.extend(claimed)
+
+    def _next_ready(self) -> rows.Claimed | None:
+        for _ in range(len(self._queue)):
+            item = self._queue.popleft()
+            if self.spacing.wait_for(item.chat_id) <= 0:
+                return item
+            self._queue.append(item)
+        return None
+
+    async def _content(self, notice_id: int) -> NoticeContent | None:
+        if notice_id not in self._contents:
+            async with self.sessionmaker() as session:
+                notice = await rows.get(session, notice_id)
+            if notice is None:
+                return None
+            self._contents[notice_id] = NoticeContent.of(notice)
+        return self._contents[notice_id]
+
+    async def _deliver(self, item: rows.Claimed) -> None:
+        try:
+            await self._deliver_one(item)
+        except Exception:
+            # The row stays claimed or sending: its lease runs out and it is recovered
+            # (back to the queue, or reported unknown), as after a crash.
+            log.exception("delivery %s to %s went wrong", item.id, item.chat_id)
+
+    async def _deliver_one(self, item: rows.Claimed) -> None:
+        """One recipient: committed as `sending`, sent, and what happened recorded."""
+        async with self.sessionmaker() as session:
+            mine = await rows.start_sending(session, item.id, self.name, utcnow() + self.lease)
+            await session.commit()
+        if not mine:  # stopped by staff, or another worker took it after our lease ran out
+            return
+        content = await self._content(item.notice_id)
+        message_id = None
+        if content is None:
+            outcome = Outcome(Verdict.FAILED, error="the notice is gone")
+        else:
+            try:
+                await self.window.acquire()
+                message = await send_notice(self.bot, item.chat_id, content, self.request_timeout)
+            except Exception as error:
+                outcome = judge(error, item.failures, self.backoff)
+            else:
+                outcome, message_id = Outcome(Verdict.SENT), message.message_id
+        await self._record(item, outcome, message_id)
+
+    async def _record(self, item: rows.Claimed, outcome: Outcome, message_id: int | None) -> None:
+        async with self.sessionmaker() as session:
+            verdict = outcome.verdict
+            if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
+                if verdict is Verdict.RETRY_AFTER:
+                    self.pacer.pause(outcome.wait)
+                # Look again as soon as it is due (a moment after), not at the next poll.
+                asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
+                await rows.retry_later(
+                    session,
+                    item.id,
+                    self.name,
+                    utcnow() + timedelta(seconds=outcome.wait),
+                    outcome.error or "",
+                    count_failure=verdict is Verdict.RETRY,
+                )
+            else:
+                state = {
+                    Verdict.SENT: DeliveryState.SENT,
+                    Verdict.UNREACHABLE: DeliveryState.UNREACHABLE,
+                    Verdict.FAILED: DeliveryState.FAILED,
+                }[verdict]
+                await rows.settle(
+                    session, item.id, self.name, state, message_id=message_id, error=outcome.error
+                )
+            await session.commit()
+        if outcome.verdict is not Verdict.SENT:
+            log.info(
+                "delivery %s to %s: %s %s", item.id, item.chat_id, verdict.value, outcome.error
+            )
+
+    # --- housekeeping --------------------------------------------------------------------
+
+    async def _housekeep_once(self) -> None:
+        now = utcnow()
+        domain_now = self.clock.now().astimezone(UTC)
+        started: list[int] = []
+        async with self.sessionmaker() as session:
+            if await rows.anything_to_start_or_recover(session, now, domain_now):
+                returned, unknown = await rows.recover_expired(session, now)
+                started = await rows.start_due(session, domain_now)
+                await session.commit()
+                if returned or unknown:
+                    log.warning(
+                        "leases ran out: %d deliveries back in the queue, %d unknown",
+                        returned,
+                        unknown,
+                    )
+            unfinished = await rows.unfinished_notices(session)
+            others = await rows.other_senders(session, self.name, now)
+        # Telegram's limit is the bot's, not the process's: split it with the other workers
+        # that are sending now (re-counted every tick, so a lone worker gets it all back).
+        share = self.rate / (1 + others)
+        if self.pacer.rate != share:
+            self.pacer.set_rate(share)
+            self.window.set_limit(TELEGRAM_LIMIT // (1 + others))
+        if started:
+            self._work.set()
+        for notice_id in started:
+            await self.progress.announce(notice_id)
+        for notice in unfinished:
+            async with self.sessionmaker() as session:
+                finished = await rows.try_finish(session, notice.id)
+                await session.commit()
+            if finished:
+                self._contents.pop(notice.id, None)
+                await self.progress.final_report(notice.id)
+            else:
+                await self.progress.update(notice)
+        await self._idle(self._housework)
+
+    # --- messages to staff (paced like the rest) ------------------------------------------
+
+    async def _staff_turn(self, chat_id: int) -> None:
+        """Progress bars and reports count against the same limits as the notices."""
+        await asyncio.sleep(self.spacing.wait_for(chat_id))
+        await self.pacer.acquire()
+        self.spacing.mark(chat_id)
+        await self.window.acquire()
+
+
+def install(dispatcher: Dispatcher, worker: BroadcastWorker) -> BroadcastWorker:
+    """Run the worker while the dispatcher runs (polling, webhook, the demo); handlers and
+    tests find it as `broadcasts` in the dispatcher's data."""
+    dispatcher["broadcasts"] = worker
+    dispatcher.startup.register(worker.start)
+    dispatcher.shutdown.register(worker.stop)
+    return worker

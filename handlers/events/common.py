@@ -1,0 +1,149 @@
+"""Buttons of events and what officers' and staff's handlers share.
+
+Callback data carries ids only; every handler reads the rows again and checks who
+pressed, so forged or stale data is refused politely and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters.callback_data import CallbackData, CallbackDataException
+from aiogram.types import InlineKeyboardMarkup, Update
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.events import EventKind, EventStatus, SignupStatus
+from bot.events import render
+from bot.settings import Settings
+from handlers.keyboards import button, inline
+from storage.models import Event, EventSignup
+from storage.repositories import users
+
+log = logging.getLogger(__name__)
+
+
+class EvCb(CallbackData, prefix="ev"):
+    """An officer's press on an event: join, attend, absent, who (change who attends)."""
+
+    a: str
+    id: int
+
+
+class SuCb(CallbackData, prefix="su"):
+    """An officer's press on their sign-up: leave (asks first), drop (confirmed), keep."""
+
+    a: str
+    id: int  # the sign-up
+    ev: int  # its event: the key that orders presses (see bot.middlewares.press_order)
+
+
+SEAT_ACTIONS = {"join", "attend", "absent"}
+
+
+def press_key(update: Update) -> Hashable | None:
+    """The event a press competes for seats of, read without any I/O (for PressOrder)."""
+    query = update.callback_query
+    data = query.data if query is not None else None
+    if not data:
+        return None
+    try:
+        if data.startswith("ev:"):
+            pressed = EvCb.unpack(data)
+            return ("event", pressed.id) if pressed.a in SEAT_ACTIONS else None
+        if data.startswith("su:"):
+            leaving = SuCb.unpack(data)
+            return ("event", leaving.ev) if leaving.a == "drop" else None
+    except (CallbackDataException, ValueError, TypeError):
+        return None
+    return None
+
+
+def join_label(event: Event, full: bool) -> str:
+    return _("📝 Join the waiting list") if full else _("📝 Sign up")
+
+
+def officer_buttons(
+    event: Event, mine: EventSignup | None, full: bool, open_for_me: bool
+) -> InlineKeyboardMarkup | None:
+    """The buttons under an event in /lophoc, for this officer's state."""
+    live = mine is not None and mine.status in (SignupStatus.CONFIRMED, SignupStatus.WAITING)
+    if event.kind is EventKind.CONFERENCE:
+        if not open_for_me:
+            return None
+        rows = [
+            [
+                button(_("✅ Attend"), EvCb(a="attend", id=event.id)),
+                button(_("🚫 Absent"), EvCb(a="absent", id=event.id)),
+            ]
+        ]
+        if live:
+            rows.append([button(_("👥 Change who attends"), EvCb(a="who", id=event.id))])
+        return inline(*rows)
+    if live and mine is not None:
+        label = (
+            _("❌ Leave the waiting list")
+            if mine.status is SignupStatus.WAITING
+            else _("❌ Cancel my sign-up")
+        )
+        return inline([button(label, SuCb(a="leave", id=mine.id, ev=event.id))])
+    if open_for_me:
+        return inline([button(join_label(event, full), EvCb(a="join", id=event.id))])
+    return None
+
+
+def notice_buttons(event: Event, gettext: render.Gettext) -> list[list[tuple[str, CallbackData]]]:
+    """The buttons under the announcement, in the department's language."""
+    if event.kind is EventKind.CONFERENCE:
+        return [
+            [
+                (gettext("✅ Attend"), EvCb(a="attend", id=event.id)),
+                (gettext("🚫 Absent"), EvCb(a="absent", id=event.id)),
+            ]
+        ]
+    return [[(gettext("📝 Sign up"), EvCb(a="join", id=event.id))]]
+
+
+def leave_buttons(signup: EventSignup) -> InlineKeyboardMarkup:
+    label = (
+        _("❌ Leave the waiting list")
+        if signup.status is SignupStatus.WAITING
+        else _("❌ Cancel my sign-up")
+    )
+    return inline([button(label, SuCb(a="leave", id=signup.id, ev=signup.event_id))])
+
+
+def is_open(event: Event) -> bool:
+    return event.status is EventStatus.OPEN
+
+
+async def tell_promoted(
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18n,
+    settings: Settings,
+    event: Event,
+    promoted: list[EventSignup],
+) -> None:
+    """Everyone moved up from the waiting list hears it at once."""
+    for signup in promoted:
+        person = await users.get_user(session, signup.user_id)
+        locale = (person.locale if person else None) or settings.default_locale
+        with i18n.use_locale(locale):
+            text = render.promoted_notice(event, _, settings.tz)
+            markup = leave_buttons(signup)
+        try:
+            await bot.send_message(signup.user_id, text, reply_markup=markup)
+        except TelegramAPIError as error:
+            # The move is committed; /lophoc shows it even if this message is lost.
+            log.warning("could not tell %s of their seat: %s", signup.user_id, error)
+
+
+def positions(rows: list[EventSignup]) -> dict[int, int]:
+    """Waiting-list positions (by sign-up id) among the given sign-ups of one event."""
+    waiting = sorted((r for r in rows if r.status is SignupStatus.WAITING), key=lambda r: r.seq)
+    return {row.id: number for number, row in enumerate(waiting, start=1)}

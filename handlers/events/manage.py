@@ -1,0 +1,606 @@
+"""/sukien for staff: the events, each as a card with Danh sách, Excel, Sửa, Đóng đăng ký, Hủy.
+
+```mermaid
+stateDiagram-v2
+    [*] --> menu: /sukien (➕ Tạo sự kiện mới, or an event)
+    menu --> card: an event pressed
+    card --> card: 👥 Danh sách (messages) · 📊 Excel (a document)
+    card --> fields: ✏️ Sửa (in place)
+    fields --> value: a field → type the new value (checked like at creation)
+    value --> card: saved, committed; the registered are told what changed
+    card --> confirm_close: ⛔ Đóng đăng ký → Có / Không (in place)
+    card --> confirm_cancel: 🗑 Hủy sự kiện → Có / Không (in place)
+    confirm_cancel --> card: cancelled; everyone registered is told
+```
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot, F, Router, html
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.domain import events as rules
+from bot.domain.events import EventKind, EventStatus, Ok, Problem
+from bot.domain.text import N_, Text
+from bot.domain.units import UnitDirectory
+from bot.events import export, notices, render
+from bot.events.notices import Waker
+from bot.roles import STAFF_LEVELS, HasAccess
+from bot.settings import Settings
+from handlers.editing import edit_markup, edit_text
+from handlers.events.common import positions, tell_promoted
+from handlers.keyboards import back_label, button, cancel_label, inline
+from storage.models import Event
+from storage.repositories import audit, events
+
+router = Router(name=__name__)
+router.message.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+
+
+class SevCb(CallbackData, prefix="sev"):
+    a: str  # new, open, list, xlsx, edit, field, close, close_ok, cancel, cancel_ok, card, nolimit
+    id: int = 0
+    f: str = ""
+
+
+class EventEdit(StatesGroup):
+    value = State()
+
+
+EDITABLE = {
+    "title": N_("Title"),
+    "starts": N_("Start"),
+    "ends": N_("End"),
+    "place": N_("Place"),
+    "seats": N_("Seats"),
+    "deadline": N_("Sign-up deadline"),
+    "description": N_("Description"),
+}
+
+
+@router.message(Command("sukien"))
+async def menu(message: Message, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    """New event, or one of the events not over yet."""
+    found = await events.staff_events(session, clock.now())
+    rows = [
+        [
+            button(
+                f"{'❌ ' if e.status is EventStatus.CANCELLED else ''}"
+                f"{e.starts_at.astimezone(settings.tz):%d/%m} · {e.title[:40]}",
+                SevCb(a="open", id=e.id),
+            )
+        ]
+        for e in found
+    ]
+    rows.insert(0, [button(_("➕ New event"), SevCb(a="new"))])
+    text = _("<b>Training courses and conferences</b>")
+    if not found:
+        text += "\n" + _("No event yet.")
+    await message.answer(text, reply_markup=inline(*rows))
+
+
+@router.callback_query(SevCb.filter(F.a == "new"))
+async def new_event(query: CallbackQuery, state: FSMContext, clock: Clock) -> None:
+    from handlers.events.create import begin  # create imports this module's send_card
+
+    await query.answer()
+    assert query.bot is not None
+    await begin(query.bot, query.from_user.id, state, clock)
+
+
+# --- the card ----------------------------------------------------------------------------------
+
+
+async def _card(
+    session: AsyncSession, event: Event, units: UnitDirectory, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    counts = await events.counts(session, event.id)
+    invited = [] if event.invite_all else await events.invited_unit_codes(session, event.id)
+    answered = 0
+    if event.kind is EventKind.CONFERENCE:
+        answered = len({s.unit_code for s, _p in await events.participants(session, event.id)})
+    text = render.staff_card(event, counts, invited, units, answered, _, settings.tz)
+    return text, card_buttons(event)
+
+
+def card_buttons(event: Event) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            button(_("👥 Participants"), SevCb(a="list", id=event.id)),
+            button(_("📊 Excel"), SevCb(a="xlsx", id=event.id)),
+        ]
+    ]
+    if event.status is not EventStatus.CANCELLED:
+        second = [button(_("✏️ Edit"), SevCb(a="edit", id=event.id))]
+        if event.status is EventStatus.OPEN:
+            second.append(button(_("⛔ Close sign-ups"), SevCb(a="close", id=event.id)))
+        rows.append(second)
+        rows.append([button(_("🗑 Cancel the event"), SevCb(a="cancel", id=event.id))])
+    return inline(*rows)
+
+
+async def send_card(
+    bot: Bot,
+    chat_id: int,
+    session: AsyncSession,
+    event: Event,
+    units: UnitDirectory,
+    settings: Settings,
+) -> None:
+    text, markup = await _card(session, event, units, settings)
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def _event(query: CallbackQuery, session: AsyncSession, event_id: int) -> Event | None:
+    event = await events.get_event(session, event_id)
+    if event is None:
+        await query.answer(_("This event no longer exists."), show_alert=True)
+    return event
+
+
+def _where(query: CallbackQuery) -> tuple[Bot, int, int | None]:
+    assert query.bot is not None
+    message = query.message
+    return (
+        query.bot,
+        message.chat.id if message is not None else query.from_user.id,
+        message.message_id if message is not None else None,
+    )
+
+
+@router.callback_query(SevCb.filter(F.a.in_({"open", "card"})))
+async def open_card(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+    settings: Settings,
+) -> None:
+    """An event's card (open: a new message; card: back to it, in place)."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    await query.answer()
+    bot, chat_id, message_id = _where(query)
+    text, markup = await _card(session, event, units, settings)
+    if callback_data.a == "card":
+        await edit_text(bot, chat_id, message_id, text, markup)
+    else:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+async def _participants(
+    session: AsyncSession, event: Event, units: UnitDirectory
+) -> tuple[list[Any], dict[int, int], list[str]]:
+    rows = export.by_unit(await events.participants(session, event.id), units)
+    not_answered: list[str] = []
+    if event.kind is EventKind.CONFERENCE:
+        invited = (
+            [u.code for u in units]
+            if event.invite_all
+            else await events.invited_unit_codes(session, event.id)
+        )
+        answered = {signup.unit_code for signup, _person in rows}
+        not_answered = [code for code in invited if code not in answered]
+    return rows, positions([signup for signup, _person in rows]), not_answered
+
+
+@router.callback_query(SevCb.filter(F.a == "list"))
+async def list_participants(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+) -> None:
+    """👥 Danh sách: who is in, by unit (for a conference: the units' answers, and who has not
+    answered)."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    await query.answer()
+    bot, chat_id, _message_id = _where(query)
+    rows, waiting, not_answered = await _participants(session, event, units)
+    for text in render.participants_text(event, rows, waiting, not_answered, units, _):
+        await bot.send_message(chat_id, text)
+
+
+@router.callback_query(SevCb.filter(F.a == "xlsx"))
+async def participants_file(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+    settings: Settings,
+) -> None:
+    """📊 Excel: the same list as a workbook."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    await query.answer()
+    bot, chat_id, _message_id = _where(query)
+    rows, waiting, not_answered = await _participants(session, event, units)
+    content = export.participants_workbook(
+        event, rows, waiting, not_answered, units, _, settings.tz
+    )
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(content, filename=export.file_name(event)),
+        caption=_("👥 Participants: {title}").format(title=html.quote(event.title)),
+    )
+
+
+# --- close, cancel -------------------------------------------------------------------------
+
+
+@router.callback_query(SevCb.filter(F.a.in_({"close", "cancel"})))
+async def ask_first(query: CallbackQuery, callback_data: SevCb, session: AsyncSession) -> None:
+    """Đóng đăng ký / Hủy sự kiện: asked first, in place."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    if event.status is EventStatus.CANCELLED:
+        await query.answer(_("This event has been cancelled."), show_alert=True)
+        return
+    await query.answer()
+    bot, chat_id, message_id = _where(query)
+    if callback_data.a == "close":
+        yes = button(_("⛔ Yes, close sign-ups"), SevCb(a="close_ok", id=event.id))
+    else:
+        counts = await events.counts(session, event.id)
+        yes = button(
+            _("🗑 Yes, cancel it and tell {count} people").format(
+                count=counts.confirmed + counts.waiting
+            ),
+            SevCb(a="cancel_ok", id=event.id),
+        )
+    no = button(_("↩️ No"), SevCb(a="card", id=event.id))
+    await edit_markup(bot, chat_id, message_id, inline([yes], [no]))
+
+
+@router.callback_query(SevCb.filter(F.a == "close_ok"))
+async def close(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+    settings: Settings,
+) -> None:
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    closed = await events.close_signups(session, event.id)
+    if closed:
+        audit.record(session, query.from_user.id, "event_close", str(event.id))
+    await session.commit()
+    if not closed:
+        await query.answer(_("Sign-ups for this event are not open any more."), show_alert=True)
+    else:
+        await query.answer(_("Sign-ups closed."))
+    await _refresh(query, session, event.id, units, settings)
+
+
+async def _refresh(
+    query: CallbackQuery,
+    session: AsyncSession,
+    event_id: int,
+    units: UnitDirectory,
+    settings: Settings,
+) -> None:
+    event = await events.get_event(session, event_id)
+    if event is None:
+        return
+    bot, chat_id, message_id = _where(query)
+    text, markup = await _card(session, event, units, settings)
+    await edit_text(bot, chat_id, message_id, text, markup)
+
+
+@router.callback_query(SevCb.filter(F.a == "cancel_ok"))
+async def cancel(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+    settings: Settings,
+    i18n: I18n,
+    broadcasts: Waker | None = None,
+) -> None:
+    """Hủy sự kiện: cancelled, and everyone registered (waiting list too) is told."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    if not await events.cancel_event(session, event.id):
+        await query.answer(_("This event has been cancelled."), show_alert=True)
+        return
+    event = await events.get_event(session, event.id)
+    assert event is not None
+    people = await events.participant_user_ids(session, event.id, waiting=True)
+    with i18n.use_locale(settings.default_locale):
+        text = render.cancelled_notice(event, _, settings.tz)
+    told = await notices.queue(
+        session,
+        created_by=query.from_user.id,
+        text=text,
+        recipients=people,
+        event_id=event.id,
+        key=f"event-cancelled:{event.id}",
+    )
+    audit.record(session, query.from_user.id, "event_cancel", str(event.id))
+    await session.commit()
+    notices.wake(broadcasts)
+    await query.answer(_("Cancelled. {count} people are being told.").format(count=told))
+    await _refresh(query, session, event.id, units, settings)
+
+
+# --- edit ----------------------------------------------------------------------------------
+
+
+@router.callback_query(SevCb.filter(F.a == "edit"))
+async def choose_field(query: CallbackQuery, callback_data: SevCb, session: AsyncSession) -> None:
+    """✏️ Sửa: the fields, in place of the card's buttons."""
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    if event.status is EventStatus.CANCELLED:
+        await query.answer(_("This event has been cancelled."), show_alert=True)
+        return
+    await query.answer()
+    names = list(EDITABLE)
+    rows = [
+        [button(_(EDITABLE[n]), SevCb(a="field", id=event.id, f=n)) for n in names[i : i + 3]]
+        for i in range(0, len(names), 3)
+    ]
+    rows.append([button(back_label(), SevCb(a="card", id=event.id))])
+    bot, chat_id, message_id = _where(query)
+    await edit_markup(bot, chat_id, message_id, inline(*rows))
+
+
+def _current_value(event: Event, field: str, tz: Any) -> str:
+    if field in ("starts", "ends", "deadline"):
+        column = {"starts": "starts_at", "ends": "ends_at", "deadline": "signup_deadline"}[field]
+        return rules.format_moment(getattr(event, column), tz)
+    if field == "seats":
+        return str(event.seats) if event.seats is not None else _("no limit")
+    value = getattr(event, field)
+    return str(value) if value else "—"
+
+
+@router.callback_query(SevCb.filter(F.a == "field"))
+async def ask_value(
+    query: CallbackQuery,
+    callback_data: SevCb,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+) -> None:
+    event = await _event(query, session, callback_data.id)
+    if event is None:
+        return
+    if callback_data.f not in EDITABLE or event.status is EventStatus.CANCELLED:
+        await query.answer(_("This button is no longer active."))
+        return
+    await query.answer()
+    bot, chat_id, message_id = _where(query)
+    await edit_markup(bot, chat_id, message_id, card_buttons(event))
+    rows = [[button(cancel_label(), SevCb(a="stop", id=event.id))]]
+    if callback_data.f == "seats" and not rules.seats_required(event.kind):
+        rows.insert(0, [button(_("No limit"), SevCb(a="nolimit", id=event.id))])
+    sent = await bot.send_message(
+        chat_id,
+        _("{field} now: {value}\nType the new value.").format(
+            field=_(EDITABLE[callback_data.f]),
+            value=html.quote(_current_value(event, callback_data.f, settings.tz)),
+        ),
+        reply_markup=inline(*rows),
+    )
+    await state.set_state(EventEdit.value)
+    await state.set_data({"event_id": event.id, "field": callback_data.f, "qid": sent.message_id})
+
+
+@router.callback_query(SevCb.filter(F.a == "stop"))
+async def stop_editing(query: CallbackQuery, state: FSMContext) -> None:
+    if await state.get_state() != EventEdit.value.state:
+        await query.answer(_("This button is no longer active."))
+        return
+    await state.clear()
+    await query.answer(_("Nothing was changed."))
+    bot, chat_id, message_id = _where(query)
+    await edit_markup(bot, chat_id, message_id, None)
+
+
+def _parse(field: str, text: str, event: Event, now: datetime) -> Ok | Problem:
+    """The typed value of `field`, checked as at creation; a new start moves the end with it."""
+    if field == "title":
+        return rules.parse_text(
+            text, longest=rules.TITLE_MAX, what=Text(N_("Please type the title."))
+        )
+    if field == "place":
+        return rules.parse_text(
+            text, longest=rules.PLACE_MAX, what=Text(N_("Please type the place."))
+        )
+    if field == "description":
+        return rules.parse_text(
+            text, longest=rules.DESCRIPTION_MAX, what=Text(N_("Please type the description."))
+        )
+    if field == "seats":
+        return rules.parse_seats(text, event.kind)
+    if field == "ends":
+        return rules.parse_end(text, event.starts_at.astimezone(now.tzinfo), now)
+    if field == "deadline":
+        return rules.parse_deadline(text, event.starts_at, now)
+    return rules.parse_start(text, now)
+
+
+def changes_of(field: str, value: object, event: Event) -> dict[str, object]:
+    """The columns a new value changes: a moved start moves the end (same length) and keeps
+    the deadline no later than the start."""
+    if field == "starts":
+        assert isinstance(value, datetime)
+        shift: timedelta = value - event.starts_at
+        changes: dict[str, object] = {"starts_at": value, "ends_at": event.ends_at + shift}
+        if event.signup_deadline > value:
+            changes["signup_deadline"] = value
+        return changes
+    column = {"ends": "ends_at", "deadline": "signup_deadline"}.get(field, field)
+    return {column: value}
+
+
+def described(before: dict[str, str], after: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [
+        (label, before[label], after[label]) for label in before if before[label] != after[label]
+    ]
+
+
+def _shown(event: Event, tz: Any) -> dict[str, str]:
+    """What the registered see of an event, to tell them what changed."""
+    return {
+        _("Title"): event.title,
+        _("Time"): render.when(event, _, tz),
+        _("Place"): event.place,
+        _("Sign-up deadline"): rules.format_moment(event.signup_deadline, tz),
+        _("Description"): event.description or "—",
+    }
+
+
+@router.callback_query(EventEdit.value, SevCb.filter(F.a == "nolimit"))
+async def no_limit(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    units: UnitDirectory,
+    broadcasts: Waker | None = None,
+) -> None:
+    """Số chỗ → Không giới hạn (not for courses)."""
+    data = await state.get_data()
+    await query.answer()
+    bot, chat_id, message_id = _where(query)
+    await edit_markup(bot, chat_id, message_id, None)
+    await _save(
+        bot,
+        chat_id,
+        query.from_user.id,
+        state,
+        session,
+        clock,
+        settings,
+        i18n,
+        units,
+        broadcasts,
+        int(data["event_id"]),
+        "seats",
+        None,
+    )
+
+
+@router.message(EventEdit.value, F.text)
+async def got_value(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    units: UnitDirectory,
+    broadcasts: Waker | None = None,
+) -> None:
+    """The new value: checked, stored under the seat lock, committed, then told."""
+    data = await state.get_data()
+    event = await events.get_event(session, int(data["event_id"]))
+    bot = message.bot
+    assert bot is not None
+    if event is None or event.status is EventStatus.CANCELLED:
+        await state.clear()
+        await message.answer(_("This event can't be changed any more."))
+        return
+    result = _parse(data["field"], message.text or "", event, clock.now())
+    if isinstance(result, Problem):
+        await message.answer(result.reason.render(_))
+        return
+    await edit_markup(bot, message.chat.id, data.get("qid"), None)
+    await _save(
+        bot,
+        message.chat.id,
+        message.from_user.id if message.from_user else 0,
+        state,
+        session,
+        clock,
+        settings,
+        i18n,
+        units,
+        broadcasts,
+        event.id,
+        data["field"],
+        result.value,
+    )
+
+
+async def _save(
+    bot: Bot,
+    chat_id: int,
+    staff_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    units: UnitDirectory,
+    broadcasts: Waker | None,
+    event_id: int,
+    field: str,
+    value: object,
+) -> None:
+    event = await events.get_event(session, event_id)
+    if event is None:
+        await state.clear()
+        await bot.send_message(chat_id, _("This event no longer exists."))
+        return
+    with i18n.use_locale(settings.default_locale):
+        before = _shown(event, settings.tz)
+    outcome = await events.update_event(
+        session, event_id, changes_of(field, value, event), clock.now()
+    )
+    if outcome.refused is not None or outcome.event is None:
+        await session.rollback()  # nothing changed; don't hold the seat lock while we answer
+        await bot.send_message(chat_id, (outcome.refused or events.NOT_FOUND).render(_))
+        return
+    event = outcome.event
+    with i18n.use_locale(settings.default_locale):
+        changed = described(before, _shown(event, settings.tz))
+        text = render.change_notice(event, changed, _) if changed else ""
+    told = 0
+    if changed:
+        people = await events.participant_user_ids(session, event.id, waiting=True)
+        told = await notices.queue(
+            session, created_by=staff_id, text=text, recipients=people, event_id=event.id
+        )
+    audit.record(session, staff_id, "event_edit", str(event.id), field=field)
+    await session.commit()
+    notices.wake(broadcasts)
+    await state.clear()
+    await bot.send_message(
+        chat_id, _("Saved. {count} people signed up are being told.").format(count=told)
+    )
+    await tell_promoted(bot, session, i18n, settings, event, outcome.promoted)
+    await send_card(bot, chat_id, session, event, units, settings)
+
+
+@router.message(EventEdit.value)
+async def value_as_text(message: Message) -> None:
+    await message.answer(_("Please type the new value as text."))
