@@ -39,6 +39,7 @@ from handlers import events as events_handlers
 from storage import migrate
 from storage.database import create_engine, create_sessionmaker
 from storage.dialog_state import DatabaseStorage
+from storage.isolation import OrderedIsolation
 from storage.repositories import units as unit_rows
 from storage.repositories import users
 
@@ -87,10 +88,14 @@ def _storage(
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        redis_storage = RedisStorage.from_url(settings.redis_url)
+        # A burst of updates waits for a free connection instead of failing with
+        # "Too many connections" (redis-py's plain pool raises past its limit).
+        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=64, timeout=30)
+        redis_storage = RedisStorage(redis=Redis(connection_pool=pool))
         # Several processes: Redis locks keep two updates of one user from running at once.
-        return redis_storage, redis_storage.create_isolation()
+        return redis_storage, OrderedIsolation(redis_storage.create_isolation())
     # Long polling has exactly one consumer of updates, so its reads may come from memory.
     return DatabaseStorage(sessionmaker, cache=single_consumer), SimpleEventIsolation()
 

@@ -14,7 +14,7 @@ from bot.roles import Access
 
 router = Router(name=__name__)
 
-OFFICER_COMMANDS = ("baocao", "kiemtra", "lophoc", "trangthai", "cuatoi")
+OFFICER_COMMANDS = ("baocao", "kiemtra", "bieumau", "lophoc", "trangthai", "cuatoi")
 STAFF_COMMANDS = ("thongbao", "sukien", "thongke", "chuabaocao", "hanbaocao", "xuat", "duyet")
 ADMIN_COMMANDS = ("phanquyen",)
 

@@ -66,6 +66,9 @@ class RegUnit(CallbackData, prefix="regunit"):
     code: str
 
 
+# Commands are not answers: they reach their own routers, and the dialog waits.
+NOT_A_COMMAND = ~F.text.startswith("/")
+
 STEPS = [Registration.full_name, Registration.unit, Registration.position, Registration.phone]
 FIELD_STATE = {
     "full_name": Registration.full_name,
@@ -192,7 +195,7 @@ async def begin(
 # --- step answers --------------------------------------------------------------------------
 
 
-@router.message(Registration.full_name, F.text)
+@router.message(Registration.full_name, F.text, NOT_A_COMMAND)
 async def got_full_name(message: Message, state: FSMContext, units: UnitDirectory) -> None:
     """Check the typed name."""
     answer = rules.parse_full_name(message.text or "")
@@ -203,7 +206,7 @@ async def got_full_name(message: Message, state: FSMContext, units: UnitDirector
     await _next(message, state, units, Registration.full_name)
 
 
-@router.message(Registration.unit, F.text)
+@router.message(Registration.unit, F.text, NOT_A_COMMAND)
 async def got_unit_query(message: Message, units: UnitDirectory) -> None:
     """Search the units by the typed part of a name and offer the matches."""
     query = (message.text or "").strip()
@@ -247,7 +250,7 @@ async def got_unit(
     await _next(query.message, state, units, Registration.unit)
 
 
-@router.message(Registration.position, F.text)
+@router.message(Registration.position, F.text, NOT_A_COMMAND)
 async def got_position(message: Message, state: FSMContext, units: UnitDirectory) -> None:
     """Check the typed position."""
     answer = rules.parse_position(message.text or "")
@@ -288,7 +291,7 @@ async def got_contact(message: Message, state: FSMContext, units: UnitDirectory)
     await _next(message, state, units, Registration.phone)
 
 
-@router.message(Registration.phone, F.text)
+@router.message(Registration.phone, F.text, NOT_A_COMMAND)
 async def got_typed_phone(message: Message, state: FSMContext, units: UnitDirectory) -> None:
     """A typed number."""
     answer = rules.parse_typed_phone(message.text or "")
@@ -316,11 +319,11 @@ WRONG_KIND = {
 }
 
 
-@router.message(Registration.review)
-@router.message(Registration.full_name)
-@router.message(Registration.unit)
-@router.message(Registration.position)
-@router.message(Registration.phone)
+@router.message(Registration.review, NOT_A_COMMAND)
+@router.message(Registration.full_name, NOT_A_COMMAND)
+@router.message(Registration.unit, NOT_A_COMMAND)
+@router.message(Registration.position, NOT_A_COMMAND)
+@router.message(Registration.phone, NOT_A_COMMAND)
 async def wrong_kind(message: Message, state: FSMContext) -> None:
     """A sticker, photo, voice... where something else was asked: say what is expected."""
     current = await state.get_state()

@@ -275,7 +275,12 @@ def raw_input(message: Message) -> RawInput:
     return UnsupportedInput(str(message.content_type))
 
 
-@router.message(FormDialog.asking)
+# Commands are not answers: /trangthai in the middle of a form is answered by its own
+# router, and the form waits where it was.
+NOT_A_COMMAND = ~F.text.startswith("/")
+
+
+@router.message(FormDialog.asking, NOT_A_COMMAND)
 async def got_answer(
     message: Message,
     state: FSMContext,
@@ -399,10 +404,10 @@ async def _proceed(
     await ask(bot, chat_id, state, form, i18n, clock)
 
 
-@router.message(FormDialog.review)
-@router.message(FormDialog.confirm_cancel)
-@router.message(FormDialog.resume)
-@router.message(FormDialog.replace)
+@router.message(FormDialog.review, NOT_A_COMMAND)
+@router.message(FormDialog.confirm_cancel, NOT_A_COMMAND)
+@router.message(FormDialog.resume, NOT_A_COMMAND)
+@router.message(FormDialog.replace, NOT_A_COMMAND)
 async def press_a_button(message: Message) -> None:
     """Typing where a button is awaited."""
     await message.answer(_("Please press one of the buttons above."))

@@ -513,3 +513,21 @@ async def test_every_step_answers_a_sticker_and_a_wrong_text_and_keeps_the_answe
     await lan.expect("Đã gửi")
     [stored] = await _submissions(db)
     assert stored.answers["fine_amount"] == 500_000 and stored.answers["violation_count"] == 1
+
+
+async def test_a_command_in_the_middle_of_a_form_is_not_taken_as_an_answer(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2013)
+    await lan.send("/kiemtra")
+    await lan.expect("Ngày kiểm tra")
+    await lan.send("25/11/2026")
+    await lan.expect("Tên cơ sở")
+    await lan.send("/cuatoi")
+    await lan.expect("chưa gửi hồ sơ nào")
+    await lan.send("Cơ sở Hoàng Long")
+    await lan.expect("Địa chỉ")
+    await lan.send("/baocao")
+    await lan.expect("nhập dở (2 câu trả lời)")
+    await lan.press("Tiếp tục")
+    await lan.expect("Địa chỉ")
