@@ -21,6 +21,16 @@ answered as they should be: an apology for a failed update is counted apart.
     .venv/bin/python benchmarks/throughput.py --profile        # where the dialog's time goes
     .venv/bin/python benchmarks/throughput.py --tasks-limit 7  # the dialog 7 updates at a time
 
+    .venv/bin/python benchmarks/throughput.py --webhook        # + webhook processes on PG+Redis
+
+--webhook measures the same dialog step through `python -m bot webhook` processes on
+PostgreSQL + Redis (BENCH_DATABASE_URL, BENCH_REDIS_URL; defaults below; the database's
+public schema is DROPPED and the Redis database flushed before each run): one process,
+then two behind the fake Bot API's round robin, each against the SQLite polling dialog
+of the same run. The fake server posts the updates `--concurrency` at a time (Telegram
+posts up to WEBHOOK_MAX_CONNECTIONS, 40, at once); a run is timed from the first post to
+the N-th reply. Skipped, with the reason, when PostgreSQL or Redis does not answer.
+
 --profile runs the dialog once more under cProfile and counts its SQL per update; add
 --tasks-limit when the dialog stalls, or the profile shows only waiting. The fake server
 shares the bots' process and event loop, so its work counts against both cases alike;
@@ -37,9 +47,12 @@ import contextlib
 import cProfile
 import io
 import logging
+import os
 import pstats
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +79,13 @@ from bot.settings import load_settings  # noqa: E402
 from handlers.registration import Registration  # noqa: E402
 
 TARGET = 0.5
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+# A database of its own (db 14): the benchmark flushes it.
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+WEBHOOK_SECRET = "bench-webhook-secret-0123456789"
+WEBHOOK_PATH = "/telegram/webhook"
 FIRST_USER_ID = 20_000_000
 STEP_TWO = "bước 2/"  # "Đăng ký · bước 2/4": the question the dialog step ends with
 STEP_TWO_KIND = "step-2 questions"
@@ -131,6 +151,7 @@ class Run:
     error_tally: str = ""
     persisted: int | None = None
     cpu: float = 0.0  # CPU seconds of the whole process (all threads, the fake server too)
+    cpu_here: float = 0.0  # webhook cases: `cpu` is the webhook processes', this is ours
 
     @property
     def answered(self) -> int:
@@ -143,9 +164,14 @@ class Run:
     def describe(self) -> str:
         total = sum(self.replies.values())
         text = f"{total} replies to {self.updates} updates"
-        if self.seconds > 0:
+        if self.seconds > 0 and self.case.startswith("webhook"):
+            text += (
+                f", CPU of the webhook processes {self.cpu / self.seconds:.0%} of one core, "
+                f"of this one (fake Bot API, posts) {self.cpu_here / self.seconds:.0%}"
+            )
+        elif self.seconds > 0:
             text += f", CPU {self.cpu / self.seconds:.0%} of one core"
-        if self.case == "dialog":
+        if self.case != "echo":
             kinds = ", ".join(f"{n} {kind}" for kind, n in self.replies.most_common())
             text += f" ({kinds}); {self.persisted} dialog states persisted at step 2"
         if not self.complete:
@@ -345,6 +371,245 @@ async def run_dialog(
     return run
 
 
+# --- webhook processes on PostgreSQL + Redis (--webhook) -------------------------------------
+
+
+async def _reachable(database_url: str, redis_url: str) -> str | None:
+    """None when both servers answer, else why not."""
+    from redis.asyncio import Redis
+    from sqlalchemy import text
+
+    from storage.database import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        async with asyncio.timeout(5):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        return f"PostgreSQL at {database_url} does not answer ({type(error).__name__}: {error})"
+    finally:
+        await engine.dispose()
+    try:
+        async with asyncio.timeout(5):
+            async with Redis.from_url(redis_url) as redis:
+                await redis.ping()
+    except Exception as error:
+        return f"Redis at {redis_url} does not answer ({type(error).__name__}: {error})"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a child process so far (Linux /proc), 0 if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _start_webhook(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot webhook` on `port`, as in production; its errors go to `log_path`."""
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "webhook"],
+            cwd=ROOT,
+            env={**env, "WEBHOOK_PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
+
+
+async def _healthy(port: int) -> bool:
+    import aiohttp
+
+    try:
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"http://127.0.0.1:{port}/health") as response:
+                return response.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+async def run_webhook(
+    texts: list[tuple[int, str]],
+    args: argparse.Namespace,
+    workdir: Path,
+    processes: int,
+) -> Run:
+    """The dialog step through `processes` webhook processes on PostgreSQL + Redis."""
+    from redis.asyncio import Redis
+    from sqlalchemy import text
+
+    from bot.app import prepare_database
+    from storage.database import create_engine
+
+    case = f"webhook x{processes}"
+    engine = create_engine(args.database_url)
+    async with engine.begin() as connection:  # a fresh schema: update ids start at 1 again
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    async with Redis.from_url(args.redis_url) as redis:
+        await redis.flushdb()
+    api = BenchAPI(latency=args.latency)
+    await api.start()
+    settings = load_settings(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        telegram_api_base=api.base_url,
+        admin_ids="",
+        _env_file=None,
+    )
+    await prepare_database(settings, engine)  # migrated once, before the processes start
+    await engine.dispose()
+    # The same application, here only to put every user on step 1 and read the states back.
+    app = await create_application(settings, api.token)
+    api.apology = app.i18n.gettext(APOLOGY_MSGID, locale=settings.default_locale)
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("WEBHOOK_", "REDIS_", "DATABASE_", "BROADCAST_", "ADMIN_"))
+        },
+        "BOT_TOKEN": api.token,
+        "TELEGRAM_API_BASE": api.base_url,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "THROTTLE_RATE": "1000000000",
+        "THROTTLE_BURST": "1000000000",
+        "LOG_LEVEL": "ERROR",
+    }
+    ports = [_free_port() for _ in range(processes)]
+    log_path = workdir / f"webhook-{time.monotonic_ns()}.log"
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        children += [_start_webhook(env, port, log_path) for port in ports]
+        for uid in sorted({uid for uid, _ in texts}):
+            key = StorageKey(bot_id=app.bot.id, chat_id=uid, user_id=uid)
+            await app.dispatcher.storage.set_state(key, Registration.full_name)
+        deadline = time.monotonic() + 60
+        for port, child in zip(ports, children, strict=True):
+            while not await _healthy(port):
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"webhook process did not start; see {log_path}")
+                await asyncio.sleep(0.05)
+        api.webhook_targets = [f"http://127.0.0.1:{port}{WEBHOOK_PATH}" for port in ports]
+        api.webhook_secret = WEBHOOK_SECRET
+        api.expected = len(texts)
+        people = {uid: api.user(uid) for uid in {uid for uid, _ in texts}}
+        # Telegram posts several updates at once (up to WEBHOOK_MAX_CONNECTIONS): so does this,
+        # keeping `concurrency` posts open, each awaited until the process answers it.
+        pending = iter(texts)
+
+        async def poster() -> None:
+            for uid, text in pending:
+                await people[uid].send(text)
+
+        cpu_before = sum(_cpu_seconds(child.pid) for child in children)
+        here_before = time.process_time()
+        start = time.perf_counter()
+        posters = [asyncio.create_task(poster()) for _ in range(args.concurrency)]
+        complete = True
+        try:
+            await asyncio.wait_for(api.all_replied.wait(), args.timeout)
+        except TimeoutError:
+            complete = False
+        end = api.last_reply_at or time.perf_counter()
+        cpu = sum(_cpu_seconds(child.pid) for child in children) - cpu_before
+        cpu_here = time.process_time() - here_before
+        for task in posters:
+            task.cancel()
+        await asyncio.gather(*posters, return_exceptions=True)
+        persisted = 0
+        for uid in people:
+            key = StorageKey(bot_id=app.bot.id, chat_id=uid, user_id=uid)
+            data = await app.dispatcher.storage.get_data(key)
+            state = await app.dispatcher.storage.get_state(key)
+            persisted += state == Registration.unit.state and "full_name" in data
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        await app.close()
+        await api.stop()
+    errors = [
+        line
+        for line in log_path.read_text(errors="replace").splitlines()
+        if "ERROR" in line or "Traceback" in line
+    ]
+    failed = sum(1 for _, _, status in api.webhook_results if status != 200)
+    tally = f"{failed} posts answered other than 200; " if failed else ""
+    run = Run(
+        case,
+        api.expected,
+        end - start,
+        api.replies,
+        complete,
+        len(errors) + failed,
+        tally + "; ".join(errors[:3]),
+        persisted=persisted,
+        cpu=cpu,
+        cpu_here=cpu_here,
+    )
+    return run
+
+
+async def main_webhook(args: argparse.Namespace, texts: list[tuple[int, str]]) -> None:
+    """(a) the SQLite polling dialog, (b) one and (c) two webhook processes on PG + Redis."""
+    print(
+        f"  webhook: {args.concurrency} posts at a time; PostgreSQL {args.database_url}, "
+        f"Redis {args.redis_url}"
+    )
+    why = await _reachable(args.database_url, args.redis_url)
+    if why is not None:
+        print(f"  webhook cases SKIPPED: {why}")
+    with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
+        workdir = Path(tmp)
+        cases = ["polling x1 (SQLite)"]
+        if why is None:
+            cases += ["webhook x1", "webhook x2"]
+        print(f"  {'run':>3}  " + "  ".join(f"{case:>19}" for case in cases))
+        best: dict[str, Run] = {}
+        for i in range(args.repeat):
+            runs = [await run_dialog(texts, args, workdir)]
+            if why is None:
+                order = [1, 2] if i % 2 == 0 else [2, 1]
+                by_count = {n: await run_webhook(texts, args, workdir, n) for n in order}
+                runs += [by_count[1], by_count[2]]
+            for case, run in zip(cases, runs, strict=True):
+                if case not in best or run.rate > best[case].rate:
+                    best[case] = run
+            cells = []
+            for run in runs:
+                mark = "" if run.complete and not run.errors else "!"
+                cells.append(f"{_rate(run) + mark:>19}")
+            print(f"  {i + 1:>3}  " + "  ".join(cells))
+        baseline = best[cases[0]]
+        print("best of each (updates/s answered with step 2; ratio to the SQLite polling process):")
+        for case in cases:
+            run = best[case]
+            ratio = run.rate / baseline.rate if baseline.rate else 0.0
+            print(f"  {case:<20} {_rate(run):>6} updates/s  ×{ratio:.2f}")
+            print(f"         {run.describe()}")
+        if why is not None:
+            print(f"  webhook cases SKIPPED: {why}")
+            print("  (set BENCH_DATABASE_URL / BENCH_REDIS_URL to a reachable server)")
+
+
 def _where(filename: str, function: str) -> str:
     """The package or project folder a profiled function belongs to."""
     if "epoll" in function:
@@ -406,6 +671,9 @@ async def main(args: argparse.Namespace) -> None:
     )
     if users < args.updates:
         print("  (a user's later texts meet step 2, a unit search; every reply counts)")
+    if args.webhook:
+        await main_webhook(args, texts)
+        return
     with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
         workdir = Path(tmp)
         print(f"  dialog state: SQLite (WAL), a fresh database per run in {workdir}")
@@ -476,7 +744,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="then run the dialog once more under cProfile, and count its SQL per update",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="instead of echo vs dialog: the SQLite polling dialog vs one and two "
+        "`python -m bot webhook` processes on PostgreSQL + Redis (BENCH_DATABASE_URL, "
+        "BENCH_REDIS_URL; the database's public schema is dropped)",
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=40, help="webhook posts open at once (40)"
+    )
+    args = parser.parse_args(argv)
+    args.database_url = BENCH_DATABASE_URL
+    args.redis_url = BENCH_REDIS_URL
+    return args
 
 
 if __name__ == "__main__":

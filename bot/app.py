@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ from storage.repositories import units as unit_rows
 from storage.repositories import users
 
 log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_SECONDS = 30
 
 
 @dataclass
@@ -59,6 +61,12 @@ class Application:
     clock: Clock
 
     async def close(self) -> None:
+        # Polling has stopped taking updates; let those under way finish (and release their
+        # locks) before the storage and the database go away. aiogram keeps no public handle
+        # on these tasks.
+        under_way = list(self.dispatcher._handle_update_tasks)
+        if under_way:
+            await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
         await self.dispatcher.storage.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,13 +17,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import Application, create_application
-from bot.emulator import FakeBotAPI
+from bot.app import Application, create_application, prepare_database
+from bot.emulator import FakeBotAPI, Sent
 from bot.settings import load_settings
 from bot.webhook import serve
 from storage.database import create_engine, create_sessionmaker
-from storage.models import Submission, User
+from storage.models import Delivery, DeliveryState, Submission, User
+from storage.repositories.broadcasts import enqueue_notice
 from tests.conftest import POSTGRES_URL, REDIS_URL
+from tests.e2e.broadcasting import copies, states
 from tests.e2e.flows import approve, register
 from tests.e2e.test_forms import fill_activity_report
 from tests.harness import ADMIN_ID
@@ -134,7 +137,11 @@ def shared_database(tmp_path: Path) -> Iterator[tuple[str, str | None]]:
 
 
 def start_process(
-    api: FakeBotAPI, port: int, database_url: str, redis_url: str | None
+    api: FakeBotAPI,
+    port: int,
+    database_url: str,
+    redis_url: str | None,
+    extra: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = {
         **{
@@ -155,6 +162,7 @@ def start_process(
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
+    env.update(extra or {})
     return subprocess.Popen([sys.executable, "-m", "bot", "webhook"], cwd=ROOT, env=env)
 
 
@@ -167,10 +175,7 @@ async def healthy(port: int) -> bool:
         return False
 
 
-async def test_two_processes_share_the_work_and_one_can_die(
-    api: FakeBotAPI, shared_database: tuple[str, str | None]
-) -> None:
-    database_url, redis_url = shared_database
+async def fresh(database_url: str, redis_url: str | None) -> None:
     if database_url.startswith("postgresql"):
         from tests.conftest import _fresh_postgres
 
@@ -180,6 +185,24 @@ async def test_two_processes_share_the_work_and_one_can_die(
 
         async with Redis.from_url(redis_url) as redis:
             await redis.flushdb()
+
+
+async def wait_healthy(ports: list[int]) -> None:
+    for port in ports:
+        ready = False
+        for _ in range(1000):
+            if await healthy(port):
+                ready = True
+                break
+            await asyncio.sleep(0.02)
+        assert ready, f"process on {port} did not start"
+
+
+async def test_two_processes_share_the_work_and_one_can_die(
+    api: FakeBotAPI, shared_database: tuple[str, str | None]
+) -> None:
+    database_url, redis_url = shared_database
+    await fresh(database_url, redis_url)
     # Migrate once first, so the two processes don't race to create the schema.
     from storage import migrate
 
@@ -188,14 +211,7 @@ async def test_two_processes_share_the_work_and_one_can_die(
     ports = [free_port(), free_port()]
     processes = [start_process(api, port, database_url, redis_url) for port in ports]
     try:
-        for port in ports:
-            ready = False
-            for _ in range(1000):
-                if await healthy(port):
-                    ready = True
-                    break
-                await asyncio.sleep(0.02)
-            assert ready, f"process on {port} did not start"
+        await wait_healthy(ports)
         api.webhook_targets = [f"http://127.0.0.1:{port}{PATH}" for port in ports]
         api.webhook_secret = SECRET
 
@@ -220,6 +236,105 @@ async def test_two_processes_share_the_work_and_one_can_die(
         # SIGTERM: the survivor stops taking updates and exits cleanly.
         processes[1].send_signal(signal.SIGTERM)
         assert processes[1].wait(timeout=30) == 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        await engine.dispose()
+
+
+# --- a broadcast across two processes, one killed mid-way ---------------------------------------
+
+RECIPIENTS = 60
+KILL_AT = 20  # copies delivered when one process dies
+
+
+async def unfinished_rows(
+    sessions: async_sessionmaker[AsyncSession], notice_id: int
+) -> dict[int, dict[int, DeliveryState]]:
+    """pid of the worker → {chat id: state} of the rows it has claimed or is sending."""
+    async with sessions() as session:
+        found = await session.execute(
+            select(Delivery.claimed_by, Delivery.chat_id, Delivery.state).where(
+                Delivery.notice_id == notice_id,
+                Delivery.state.in_([DeliveryState.CLAIMED, DeliveryState.SENDING]),
+            )
+        )
+        held: dict[int, dict[int, DeliveryState]] = {}
+        for worker, chat, state in found:
+            pid = int(str(worker).split(":")[-2])  # "host:pid:tag", see worker_name()
+            held.setdefault(pid, {})[chat] = DeliveryState(state)
+        return held
+
+
+async def test_a_broadcast_survives_one_of_two_processes_killed(
+    api: FakeBotAPI, shared_database: tuple[str, str | None]
+) -> None:
+    database_url, redis_url = shared_database
+    await fresh(database_url, redis_url)
+    engine = create_engine(database_url)
+    await prepare_database(load_settings(database_url=database_url, _env_file=None), engine)
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    # Deliveries are by chat id: the recipients need not be registered users here.
+    people = list(range(800_000, 800_000 + RECIPIENTS))
+    async with sessions() as session:
+        notice = await enqueue_notice(
+            session,
+            created_by=ADMIN_ID,
+            text="Thông báo",
+            recipients=people,
+            report_chat_id=ADMIN_ID,
+        )
+        await session.commit()
+
+    api.latency = 0.02  # a few requests in flight at any moment
+    wanted = set(people)
+    delivered: list[int] = []
+    reached = asyncio.Event()
+
+    def count(event: Sent) -> None:
+        if event.method == "sendMessage" and event.chat_id in wanted:
+            delivered.append(event.chat_id)
+            if len(delivered) == KILL_AT:
+                reached.set()
+
+    api.on_sent.append(count)
+    ports = [free_port(), free_port()]
+    # 10 messages/s in all (batches of 20 rows), and a dead worker's rows recovered after 3 s.
+    extra = {"BROADCAST_RATE": "10", "BROADCAST_LEASE": "3"}
+    processes = [start_process(api, port, database_url, redis_url, extra) for port in ports]
+    try:
+        await asyncio.wait_for(reached.wait(), 20)
+        # Kill the process holding the most rows (both take batches; this one surely has some).
+        held = await unfinished_rows(sessions, notice.id)
+        victim = max(processes, key=lambda p: len(held.get(p.pid, {})))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+        survivor = next(p for p in processes if p is not victim)
+        left = (await unfinished_rows(sessions, notice.id)).get(victim.pid, {})
+        assert left, "the killed process held no rows: nothing to take over"
+        in_flight = {chat for chat, state in left.items() if state is DeliveryState.SENDING}
+
+        report = await api.wait_for(
+            lambda e: e.chat_id == ADMIN_ID and "Đã gửi xong thông báo" in e.text, timeout=25
+        )
+        after = await states(sessions, notice.id)
+        got = copies(api, people)
+        assert len(after) == RECIPIENTS and max(got.values()) == 1  # nobody twice
+        tally = Counter(state for state, _ in after.values())
+        assert tally[DeliveryState.SENT] + tally[DeliveryState.UNKNOWN] == RECIPIENTS, tally
+        for chat, (state, _) in after.items():
+            if state is DeliveryState.SENT:
+                assert got[chat] == 1
+            else:  # only a copy on the wire when its process died may be unknown
+                assert state is DeliveryState.UNKNOWN and chat in in_flight, (chat, state)
+        # The dead process's claimed rows, never tried, were sent by the survivor.
+        assert all(after[chat][0] is DeliveryState.SENT for chat in set(left) - in_flight)
+        assert str(tally[DeliveryState.SENT]) in report.text
+
+        survivor.send_signal(signal.SIGTERM)
+        assert survivor.wait(timeout=30) == 0
     finally:
         for process in processes:
             if process.poll() is None:
