@@ -39,8 +39,8 @@ test: lint
 
 # Refresh the catalogues after changing user-facing strings.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -o locales/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -o locales/messages.pot --no-location --sort-output --width=100 .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width=100
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py

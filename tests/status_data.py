@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.events import EventKind, EventStatus, SignupStatus
 from bot.domain.units import UnitDirectory, UnitEntry, units_of_province
-from storage.models import RegistrationStatus, Role, Submission, SubmissionStatus, User
+from storage.models import (
+    Event,
+    EventSignup,
+    RegistrationStatus,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 from tests.harness import TZ
 
 HANOI = UnitDirectory(units_of_province(1))
@@ -209,3 +218,64 @@ async def seed(db: async_sessionmaker[AsyncSession]) -> Seeded:
         )
         await session.commit()
         return Seeded(a_nov.id, b_nov.id, fined.id)
+
+
+@dataclass(frozen=True)
+class SeededEvents:
+    course: int
+    workshop: int
+
+
+async def seed_events(db: async_sessionmaker[AsyncSession]) -> SeededEvents:
+    """Events on top of `seed` (clock: 27/11/2026 10:00):
+
+    course    30/11 08:00, 1 seat, open to all: A confirmed, B waiting, C cancelled
+    workshop  02/12 08:00 (December), open to all, sign-ups until 01/12 17:00: nobody yet
+    cancelled 28/11 08:00 conference, A had answered — counted nowhere
+    """
+
+    def event(title: str, kind: EventKind, start: datetime, **extra: Any) -> Event:
+        item = Event(
+            kind=kind,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            place="Hội trường Sở KH&CN",
+            seats=extra.pop("seats", None),
+            signup_deadline=start - timedelta(hours=15),
+            invite_all=True,
+            draft_token=str(uuid.uuid4()),
+            created_by=1,
+            **extra,
+        )
+        session.add(item)
+        return item
+
+    def signup(item: Event, user: int, unit: UnitEntry, status: SignupStatus, seq: int) -> None:
+        session.add(
+            EventSignup(
+                event_id=item.id,
+                user_id=user,
+                unit_code=unit.code,
+                status=status,
+                seq=seq,
+                created_at=local(20 + seq, 11, 9),
+            )
+        )
+
+    async with db() as session:
+        course = event("Lớp tập huấn sở hữu trí tuệ", EventKind.COURSE, local(30, 11, 8), seats=1)
+        workshop = event("Hội thảo chuyển đổi số", EventKind.WORKSHOP, local(2, 12, 8))
+        cancelled = event(
+            "Hội nghị sơ kết",
+            EventKind.CONFERENCE,
+            local(28, 11, 8),
+            status=EventStatus.CANCELLED,
+        )
+        await session.flush()
+        signup(course, OFFICER_A, A, SignupStatus.CONFIRMED, 1)
+        signup(course, OFFICER_B, B, SignupStatus.WAITING, 2)
+        signup(course, OFFICER_C, C, SignupStatus.CANCELLED, 3)
+        signup(cancelled, OFFICER_A, A, SignupStatus.CONFIRMED, 1)
+        await session.commit()
+        return SeededEvents(course.id, workshop.id)

@@ -17,13 +17,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.periods import Period
+from bot.events.period_sheet import SignupsSheet
 from bot.forms import load_definitions
 from bot.i18n import create_i18n
 from bot.settings import load_settings
 from bot.status.command_line import export as export_command
 from bot.status.export import DATE_FORMAT, DATETIME_FORMAT, MONEY_FORMAT, export_workbook
 from tests.harness import TZ, RunningBot
-from tests.status_data import HANOI, A, B, C, D, seed
+from tests.status_data import HANOI, A, B, C, D, seed, seed_events
 
 ROOT = Path(__file__).resolve().parent.parent
 Db = async_sessionmaker[AsyncSession]
@@ -52,6 +53,7 @@ async def _export(db: Db, period: Period) -> io.BytesIO:
             today=TODAY,
             tz=TZ,
             gettext=lambda msgid: i18n.gettext(msgid, locale="vi"),
+            extra_sheets=[SignupsSheet(list(HANOI))],
         )
     out.seek(0)
     return out
@@ -64,6 +66,7 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         "Tổng hợp",
         "Báo cáo hoạt động KH&CN",
         "Kết quả thanh tra, kiểm tra",
+        "Đăng ký sự kiện",
     ]
 
     summary = book["Tổng hợp"]
@@ -77,6 +80,7 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         "Kết quả kiểm tra",
         "Có vi phạm",
         "Tiền phạt (đồng)",
+        "Đăng ký sự kiện",
     ]
     assert summary.freeze_panes == "A2"
     units = by_code(summary, 2)
@@ -90,6 +94,7 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         2,
         1,
         2_000_000,
+        0,
     ]
     assert units[A.code][8].number_format == MONEY_FORMAT
     assert [c.value for c in units[B.code]] == [
@@ -102,6 +107,7 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         1,
         1,
         0,
+        0,
     ]
     assert [c.value for c in units[C.code]] == [
         C.name,
@@ -113,10 +119,11 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         1,
         1,
         500_000,
+        0,
     ]
-    assert [c.value for c in units[D.code]] == [D.name, D.code, None, 0, 1, "11/2026", 0, 0, 0]
+    assert [c.value for c in units[D.code]] == [D.name, D.code, None, 0, 1, "11/2026", 0, 0, 0, 0]
     total = rows(summary)[-1]
-    assert total == ["Tổng cộng", None, None, 2, 126, None, 4, 3, 2_500_000]
+    assert total == ["Tổng cộng", None, None, 2, 126, None, 4, 3, 2_500_000, 0]
     assert summary.max_row == 1 + 126 + 1
 
     reports = book["Báo cáo hoạt động KH&CN"]
@@ -190,6 +197,57 @@ async def test_export_of_a_quarter_counts_every_begun_month(running: RunningBot,
     assert [units[C.code][i].value for i in (3, 4, 5)] == [1, 2, "11/2026"]
     assert book["Báo cáo hoạt động KH&CN"].max_row == 1 + 4
     assert book["Kết quả thanh tra, kiểm tra"].max_row == 1 + 5
+
+
+async def test_export_has_the_sign_ups_of_the_period(running: RunningBot, db: Db) -> None:
+    await seed(db)
+    seeded = await seed_events(db)
+    book = load_workbook(await _export(db, Period.month(2026, 11)))
+    sheet = book["Đăng ký sự kiện"]
+    assert rows(sheet) == [
+        [
+            "Sự kiện",
+            "Loại",
+            "Thời gian bắt đầu",
+            "Đơn vị",
+            "Mã đơn vị",
+            "Cán bộ",
+            "Trạng thái",
+            "Vị trí chờ",
+            "Thời điểm đăng ký",
+        ],
+        # The course of 30/11; the cancelled conference and C's cancelled sign-up are not here.
+        [
+            "Lớp tập huấn sở hữu trí tuệ",
+            "Lớp bồi dưỡng chuyên môn",
+            datetime(2026, 11, 30, 8, 0),
+            A.name,
+            A.code,
+            "Nguyễn Văn An",
+            "Đã xác nhận",
+            None,
+            datetime(2026, 11, 21, 9, 0),
+        ],
+        [
+            "Lớp tập huấn sở hữu trí tuệ",
+            "Lớp bồi dưỡng chuyên môn",
+            datetime(2026, 11, 30, 8, 0),
+            B.name,
+            B.code,
+            "Trần Thị Bình",
+            "Danh sách chờ",
+            1,
+            datetime(2026, 11, 22, 9, 0),
+        ],
+    ]
+    assert sheet["C2"].number_format == DATETIME_FORMAT
+    units = by_code(book["Tổng hợp"], 2)
+    assert [units[code][9].value for code in (A.code, B.code, C.code, D.code)] == [1, 1, 0, 0]
+    assert rows(book["Tổng hợp"])[-1][9] == 2
+    # December has the workshop, nobody signed up for it yet.
+    december = load_workbook(await _export(db, Period.month(2026, 12)))
+    assert december["Đăng ký sự kiện"].max_row == 1
+    assert seeded.workshop
 
 
 def _run_export(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

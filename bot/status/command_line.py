@@ -47,6 +47,7 @@ class ProgressBar:
 async def export(settings: Settings, period_text: str, out: str) -> int:
     """Write the workbook; 0 on success, 2 for a period that can't be read."""
     from bot.domain.units import UnitDirectory
+    from bot.events.period_sheet import SignupsSheet
     from bot.forms import load_definitions
     from bot.i18n import create_i18n
     from bot.status.export import export_workbook
@@ -82,6 +83,7 @@ async def export(settings: Settings, period_text: str, out: str) -> int:
                 gettext=partial(i18n.gettext, locale=settings.default_locale),
                 lang=settings.default_locale,
                 progress=progress,
+                extra_sheets=[SignupsSheet(list(units))],
             )
     finally:
         progress.close()

@@ -3,7 +3,8 @@
 Sheets: a summary by unit first (what people open first), then one per form — a row
 per live submission, a column per field with the form's Vietnamese labels, dates as
 date cells (`dd/mm/yyyy`), money as numbers shown `#,##0 "đ"`, choices by label — then
-any extra sheets (issue 6 adds the sign-ups sheet through `ExtraSheet`).
+any extra sheets (issue 6 adds the sign-ups sheet, `bot.events.period_sheet`, through
+`ExtraSheet`). The summary counts each unit's event sign-ups too.
 
 XlsxWriter's constant-memory mode streams rows to a temporary file, and rows come from
 the database in batches, so memory stays flat however many rows there are. (openpyxl's
@@ -60,7 +61,7 @@ class ExtraSheet(Protocol):
     async def count(self, session: AsyncSession, period: Period, tz: ZoneInfo) -> int: ...
 
     def rows(
-        self, session: AsyncSession, period: Period, tz: ZoneInfo
+        self, session: AsyncSession, period: Period, tz: ZoneInfo, _: Gettext
     ) -> AsyncIterator[list[Any]]: ...
 
 
@@ -307,6 +308,7 @@ async def _write_summary(
         violation=rules.VIOLATION,
         fine_field=rules.FINE_AMOUNT,
     )
+    signups = await queries.signups_by_unit(session, since, until)
     officers = await queries.officers_of_units(session)
     headers = [
         _("Unit"),
@@ -318,9 +320,10 @@ async def _write_summary(
         _("Inspection findings"),
         _("With violations"),
         _("Fines (VND)"),
+        _("Event sign-ups"),
     ]
-    sheet = _Sheet(book, title, headers, [30, 11, 36, 12, 12, 30, 12, 12, 18])
-    totals = [0, 0, 0, 0, 0]
+    sheet = _Sheet(book, title, headers, [30, 11, 36, 12, 12, 30, 12, 12, 18, 12])
+    totals = [0, 0, 0, 0, 0, 0]
     for unit in sorted(ctx.units.values(), key=lambda u: u.key):
         coverage = covered[unit.code]
         checks = inspections.get(unit.code, queries.InspectionTotals(0, 0, 0))
@@ -330,6 +333,7 @@ async def _write_summary(
             checks.count,
             checks.with_violation,
             checks.fines,
+            signups.get(unit.code, 0),
         ]
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
         sheet.append(
@@ -343,6 +347,7 @@ async def _write_summary(
                 numbers[2],
                 numbers[3],
                 sheet.cell(numbers[4], "money"),
+                numbers[5],
             ]
         )
     sheet.append(
@@ -356,6 +361,7 @@ async def _write_summary(
             sheet.cell(totals[2], "bold"),
             sheet.cell(totals[3], "bold"),
             sheet.cell(totals[4], "bold_money"),
+            sheet.cell(totals[5], "bold"),
         ]
     )
     sheet.rows -= 1  # the total is not a unit
@@ -398,7 +404,7 @@ async def export_workbook(
     for extra in extra_sheets:
         title = _sheet_title(extra.title(_), taken)
         sheet = _Sheet(book, title, extra.headers(_), [20] * len(extra.headers(_)))
-        async for row in extra.rows(session, period, tz):
+        async for row in extra.rows(session, period, tz, _):
             sheet.append([sheet.cell(v) for v in row])
             ctx.advance(1)
         sheet.finish()

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import status as rules
+from bot.domain.events import EventStatus, SignupStatus
 from bot.domain.periods import Period, PeriodKind
 from bot.domain.units import UnitEntry
 from bot.forms import FormDefinition, Localized
-from storage.models import ReportDeadline, Submission, SubmissionStatus
-from storage.repositories import deadlines, submissions
+from storage.models import Event, ReportDeadline, Submission, SubmissionStatus
+from storage.repositories import deadlines, events, submissions
 from storage.repositories import status as queries
-from storage.repositories.status import InspectionTotals, Officer
+from storage.repositories.status import InspectionTotals, Officer, SignupTotals
 
 
 def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -64,8 +65,8 @@ class Statistics:
     inspections: InspectionTotals
     # Units reported by week (a month), for the chart; empty for a quarter or a year.
     weekly: list[tuple[date, int]] = field(default_factory=list)
-    # Issue 6 (events and sign-ups) fills this in; None means "not counted yet".
-    signups: int | None = None
+    # Events starting in the period and their confirmed and waiting sign-ups (issue 6).
+    signups: SignupTotals | None = None
 
     @property
     def reports_expected(self) -> int:
@@ -114,6 +115,7 @@ async def statistics(
         by_area=by_area,
         inspections=await inspections_in(session, period, tz),
         weekly=weekly,
+        signups=await queries.signup_totals(session, *utc_bounds(period, tz)),
     )
 
 
@@ -167,12 +169,53 @@ class UnitStatus:
     unit_code: str
     reports: list[ReportState]
     inspections: InspectionTotals
-    # Issue 6 (events and sign-ups): the unit's upcoming events go here.
-    upcoming_events: list[object] = field(default_factory=list)
+    # The officer's upcoming events (issue 6): signed up for, or invited to and open.
+    upcoming_events: list[UpcomingEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpcomingEvent:
+    """An event not started yet, with the officer's sign-up: confirmed, waiting (and their
+    place on the list), or None when they are invited and may still sign up."""
+
+    event: Event
+    status: SignupStatus | None
+    position: int = 0
+
+
+async def upcoming_events(
+    session: AsyncSession, user_id: int, unit_code: str, now: datetime, limit: int = 5
+) -> list[UpcomingEvent]:
+    """Soonest first: events the officer signed up for, and open ones their unit is invited to."""
+    found = await events.officer_events(session, user_id, unit_code, now, limit=20)
+    mine = await events.user_signups(session, user_id, [e.id for e in found])
+    result: list[UpcomingEvent] = []
+    for event in found:
+        signup = mine.get(event.id)
+        if signup is not None and signup.status is SignupStatus.CONFIRMED:
+            result.append(UpcomingEvent(event, signup.status))
+        elif signup is not None and signup.status is SignupStatus.WAITING:
+            position = await events.waiting_position(session, signup)
+            result.append(UpcomingEvent(event, signup.status, position))
+        elif (
+            (signup is None or signup.status is SignupStatus.CANCELLED)
+            and event.status is EventStatus.OPEN
+            and event.signup_deadline > now
+        ):
+            result.append(UpcomingEvent(event, None))
+        if len(result) == limit:
+            break
+    return result
 
 
 async def unit_status(
-    session: AsyncSession, unit_code: str, today: date, tz: ZoneInfo
+    session: AsyncSession,
+    unit_code: str,
+    today: date,
+    tz: ZoneInfo,
+    *,
+    officer_id: int | None = None,
+    now: datetime | None = None,
 ) -> UnitStatus:
     current = Period.of_day(today)
     states = []
@@ -183,4 +226,11 @@ async def unit_status(
         states.append(ReportState(month, live, deadline))
     # Last month only while something is still to be done about it.
     shown = [s for s in states[:1] if s.needs_action] + states[1:]
-    return UnitStatus(unit_code, shown, await inspections_in(session, current, tz, unit_code))
+    upcoming = (
+        await upcoming_events(session, officer_id, unit_code, now)
+        if officer_id is not None and now is not None
+        else []
+    )
+    return UnitStatus(
+        unit_code, shown, await inspections_in(session, current, tz, unit_code), upcoming
+    )

@@ -11,11 +11,14 @@ from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.domain import events as event_rules
+from bot.domain.events import EventKind, SignupStatus
 from bot.domain.periods import month_label, short_month
 from bot.domain.phone import format_phone
 from bot.domain.status import format_percent, percent
+from bot.events.render import kind_label
 from bot.forms.numbers import format_money, group_thousands
-from bot.status.figures import MissingUnit, ReportState, Statistics, UnitStatus
+from bot.status.figures import MissingUnit, ReportState, Statistics, UnitStatus, UpcomingEvent
 from storage.models import SubmissionStatus
 from storage.repositories.status import InspectionTotals, as_utc
 
@@ -88,8 +91,16 @@ def statistics_text(stats: Statistics, lang: str, _: Gettext) -> str:
         ]
     lines += ["", inspections_line(stats.inspections, lang, _)]
     if stats.signups is not None:
+        # Events that start in the period, and who holds a seat or waits for one.
         lines.append(
-            _("Sign-ups to courses and events: <b>{count}</b>").format(count=stats.signups)
+            _(
+                "Events starting in the period: <b>{events}</b>; sign-ups: "
+                "<b>{confirmed}</b> confirmed, <b>{waiting}</b> waiting"
+            ).format(
+                events=_count(stats.signups.events, lang),
+                confirmed=_count(stats.signups.confirmed, lang),
+                waiting=_count(stats.signups.waiting, lang),
+            )
         )
     return "\n".join(lines)
 
@@ -195,7 +206,28 @@ def unit_status_text(
             else ""
         )
     )
+    if status.upcoming_events:
+        lines += ["", _("<b>Your upcoming events</b>")]
+        lines += [_upcoming_line(item, tz, _) for item in status.upcoming_events]
     return "\n".join(lines)
+
+
+def _upcoming_line(item: UpcomingEvent, tz: ZoneInfo, _: Gettext) -> str:
+    event = item.event
+    kind = escape(kind_label(event.kind, _))
+    when = event_rules.format_span(event.starts_at, event.ends_at, _, tz)
+    head = f"• <b>{kind}: {escape(event.title)}</b> — {when}"
+    if item.status is SignupStatus.CONFIRMED and event.kind is EventKind.CONFERENCE:
+        state = _("✅ your unit attends")
+    elif item.status is SignupStatus.CONFIRMED:
+        state = _("✅ signed up, seat confirmed")
+    elif item.status is SignupStatus.WAITING:
+        state = _("⏳ waiting list, number {position}").format(position=item.position)
+    else:
+        state = _("📨 invited — sign up by {deadline} in /lophoc").format(
+            deadline=event_rules.format_moment(event.signup_deadline, tz)
+        )
+    return f"{head}: {state}"
 
 
 def reminder_text(months: Sequence[str], due_on: date | None, lang: str, _: Gettext) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.domain.units import UnitDirectory
+from bot.events.period_sheet import SignupsSheet
 from bot.forms import FormDefinition
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
@@ -60,6 +61,7 @@ async def export(
         tz=settings.tz,
         gettext=partial(i18n.gettext, locale=locale),
         lang=locale,
+        extra_sheets=[SignupsSheet(list(units))],
     )
     if message.from_user is not None:
         audit.record(
@@ -69,6 +71,7 @@ async def export(
     await message.answer_document(
         BufferedInputFile(out.getvalue(), filename=file_name(period)),
         caption=_(
-            "📁 {period}: {rows} submissions, one sheet per form and a summary by unit."
+            "📁 {period}: {rows} submissions, one sheet per form, the event sign-ups "
+            "and a summary by unit."
         ).format(period=period.label(lang), rows=result.submissions),
     )

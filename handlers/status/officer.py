@@ -68,10 +68,13 @@ async def my_unit_status(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    """This month's report (and last month's while outstanding) and inspections sent."""
+    """This month's report (and last month's while outstanding), inspections sent, and the
+    officer's upcoming events."""
     code = user.unit_code or ""
     today = clock.today()
-    status = await figures.unit_status(session, code, today, settings.tz)
+    status = await figures.unit_status(
+        session, code, today, settings.tz, officer_id=user.id, now=clock.now()
+    )
     unit = units.get(code)
     lang = i18n.current_locale
     text = render.unit_status_text(status, unit.name if unit else code, today, settings.tz, lang, _)

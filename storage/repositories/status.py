@@ -15,9 +15,20 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import RegistrationStatus, Role, Submission, SubmissionStatus, User
+from bot.domain.events import EventStatus, SignupStatus
+from storage.models import (
+    Event,
+    EventSignup,
+    RegistrationStatus,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 
 LIVE = Submission.status != SubmissionStatus.REPLACED
+# Sign-ups that hold a seat or a place on the waiting list.
+LIVE_SIGNUPS = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -185,3 +196,60 @@ async def submissions_count(
     if since is not None and until is not None:
         query = query.where(Submission.submitted_at >= since, Submission.submitted_at < until)
     return int(await session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class SignupTotals:
+    """Events (not cancelled) starting in a period, and their live sign-ups."""
+
+    events: int
+    confirmed: int
+    waiting: int
+
+
+def _events_starting(since: datetime, until: datetime) -> Any:
+    return and_(
+        Event.starts_at >= since, Event.starts_at < until, Event.status != EventStatus.CANCELLED
+    )
+
+
+async def signup_totals(session: AsyncSession, since: datetime, until: datetime) -> SignupTotals:
+    """/thongke: events starting in [since, until) and their confirmed and waiting sign-ups."""
+    events = int(
+        await session.scalar(select(func.count()).where(_events_starting(since, until))) or 0
+    )
+    rows = await session.execute(
+        select(EventSignup.status, func.count())
+        .join(Event, Event.id == EventSignup.event_id)
+        .where(_events_starting(since, until), EventSignup.status.in_(LIVE_SIGNUPS))
+        .group_by(EventSignup.status)
+    )
+    by_status = {SignupStatus(status): int(count) for status, count in rows}
+    return SignupTotals(
+        events, by_status.get(SignupStatus.CONFIRMED, 0), by_status.get(SignupStatus.WAITING, 0)
+    )
+
+
+async def signups_by_unit(
+    session: AsyncSession, since: datetime, until: datetime
+) -> dict[str, int]:
+    """Live sign-ups (confirmed and waiting) per unit, for events starting in [since, until)."""
+    rows = await session.execute(
+        select(EventSignup.unit_code, func.count())
+        .join(Event, Event.id == EventSignup.event_id)
+        .where(_events_starting(since, until), EventSignup.status.in_(LIVE_SIGNUPS))
+        .group_by(EventSignup.unit_code)
+    )
+    return {str(unit): int(count) for unit, count in rows if unit is not None}
+
+
+def signup_rows(since: datetime, until: datetime) -> Any:
+    """The export's sign-ups sheet: (event, sign-up, officer name) for events starting in
+    [since, until), by start, then confirmed before waiting, then press order."""
+    return (
+        select(Event, EventSignup, User.full_name)
+        .join(Event, Event.id == EventSignup.event_id)
+        .outerjoin(User, User.id == EventSignup.user_id)
+        .where(_events_starting(since, until), EventSignup.status.in_(LIVE_SIGNUPS))
+        .order_by(Event.starts_at, Event.id, EventSignup.status, EventSignup.seq)
+    )

@@ -16,7 +16,7 @@ from bot.emulator import FakeBotAPI, FakeUser, Sent
 from bot.status.reminders import DeadlineReminders
 from storage.models import DeadlineReminder, ReportDeadline
 from tests.harness import ADMIN_ID, RunningBot
-from tests.status_data import OFFICER_A, OFFICER_B, A, B, C, D, seed
+from tests.status_data import OFFICER_A, OFFICER_B, A, B, C, D, seed, seed_events
 
 Db = async_sessionmaker[AsyncSession]
 
@@ -75,6 +75,47 @@ async def test_statistics_of_a_month_match_the_hand_count(
         assert line in sent.text, (line, sent.text)
     png = api.files[f"files/{sent.message['photo'][0]['file_id']}"]  # type: ignore[index]
     assert png.startswith(b"\x89PNG")
+
+
+async def test_statistics_count_the_sign_ups_of_events_starting_in_the_period(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    await seed(db)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await staff.send("/thongke 11/2026")
+    before = await staff.expect("Thống kê — Tháng 11/2026")
+    assert "Sự kiện diễn ra trong kỳ: <b>0</b>" in before.text
+    await seed_events(db)
+    await staff.send("/thongke 11/2026")
+    sent = await staff.expect("Thống kê — Tháng 11/2026")
+    # The course of 30/11 (A has a seat, B waits; C cancelled); the cancelled conference and
+    # December's workshop are not counted.
+    line = "Sự kiện diễn ra trong kỳ: <b>1</b>; đăng ký: <b>1</b> đã có chỗ, <b>1</b> đang chờ"
+    assert line in sent.text, sent.text
+
+
+async def test_officer_status_lists_their_upcoming_events(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    await seed(db)
+    await seed_events(db)
+    officer_a = api.user(OFFICER_A, "An", "Nguyễn")
+    await officer_a.send("/trangthai")
+    status = await officer_a.expect(A.name)
+    assert "<b>Sự kiện sắp tới của bạn</b>" in status.text
+    lines = status.text.split("\n")
+    course = next(line for line in lines if "Lớp tập huấn sở hữu trí tuệ" in line)
+    assert "30/11/2026" in course and "08:00" in course, course
+    assert course.endswith("✅ đã đăng ký, đã có chỗ"), course
+    workshop = next(line for line in lines if "Hội thảo chuyển đổi số" in line)
+    assert "📨 được mời — đăng ký trước 01/12/2026 17:00 tại /lophoc" in workshop, workshop
+    assert lines.index(course) < lines.index(workshop)  # soonest first
+    assert "Hội nghị sơ kết" not in status.text  # cancelled
+
+    officer_b = api.user(OFFICER_B, "Bình", "Trần")
+    await officer_b.send("/trangthai")
+    status_b = await officer_b.expect(B.name)
+    assert "⏳ danh sách chờ, thứ 1" in status_b.text
 
 
 async def test_statistics_of_a_quarter_and_a_year(
@@ -254,6 +295,7 @@ async def test_export_is_sent_as_a_workbook(api: FakeBotAPI, running: RunningBot
         "Tổng hợp",
         "Báo cáo hoạt động KH&CN",
         "Kết quả thanh tra, kiểm tra",
+        "Đăng ký sự kiện",
     ]
     assert workbook["Báo cáo hoạt động KH&CN"].max_row == 3
     assert workbook["Kết quả thanh tra, kiểm tra"].max_row == 5
