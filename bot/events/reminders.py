@@ -10,8 +10,6 @@ read at that moment, so late sign-ups and cancellations count.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from functools import partial
 
@@ -22,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.domain import events as rules
 from bot.events import notices, render
+from bot.periodic import PeriodicCheck
 from storage.repositories import events
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,9 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 60
 
 
-class EventReminders:
+class EventReminders(PeriodicCheck):
+    name = "event-reminders"
+
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -42,9 +43,9 @@ class EventReminders:
         self.clock = clock
         self.i18n = i18n
         self.locale = locale
+        super().__init__()
         self.every = every
         self.broadcasts: notices.Waker | None = None
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """Queue every reminder that is due; how many this process claimed."""
@@ -85,25 +86,6 @@ class EventReminders:
         await events.record_reminder(session, event_id, kind, len(people))
         log.info("event %s: %s reminder queued for %d people", event_id, kind, len(people))
         return True
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a bad check must not end the reminders for good
-                log.exception("event reminder check failed")
-            await asyncio.sleep(self.every)
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="event-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
 
 def install(

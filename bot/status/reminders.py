@@ -7,8 +7,6 @@ notice is queued: after a restart, or with several processes, a unit is reminded
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from bot.clock import Clock
 from bot.domain import status as rules
 from bot.domain.periods import Period
 from bot.domain.units import UnitDirectory, UnitEntry
+from bot.periodic import PeriodicCheck
 from bot.status import notices
 from bot.status.figures import missing_reports
 from bot.status.render import reminder_text
@@ -70,8 +69,10 @@ async def remind_missing(
     return Reminded(reached, sum(len(r) for r in groups.values()))
 
 
-class DeadlineReminders:
+class DeadlineReminders(PeriodicCheck):
     """Checks the open deadlines every few minutes and reminds the units due a reminder."""
+
+    name = "deadline-reminders"
 
     def __init__(
         self,
@@ -85,8 +86,8 @@ class DeadlineReminders:
         self.clock = clock
         self.units = units
         self.text = text
+        super().__init__()
         self.every = every
-        self._task: asyncio.Task[None] | None = None
         self._warned = False
 
     async def run_once(self) -> Reminded:
@@ -133,25 +134,6 @@ class DeadlineReminders:
             "reminded %d units (%d officers) of the %s report", len(claimed), len(people), month
         )
         return Reminded(len(claimed), len(people))
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a bad check must not end the reminders for good
-                log.exception("deadline reminder check failed")
-            await asyncio.sleep(self.every)
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="deadline-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
 
 def install(
