@@ -42,6 +42,7 @@ from bot.domain.units import Match, UnitDirectory
 from bot.roles import Access
 from bot.settings import Settings
 from handlers.approval import notify_approvers
+from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import back_label, button, cancel_label, inline
 from storage.models import RegistrationStatus, User
 from storage.repositories import users
@@ -65,9 +66,6 @@ class RegAction(CallbackData, prefix="reg"):
 class RegUnit(CallbackData, prefix="regunit"):
     code: str
 
-
-# Commands are not answers: they reach their own routers, and the dialog waits.
-NOT_A_COMMAND = ~F.text.startswith("/")
 
 STEPS = [Registration.full_name, Registration.unit, Registration.position, Registration.phone]
 FIELD_STATE = {

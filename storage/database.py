@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -70,3 +71,9 @@ async def commit_update_session() -> None:
     session = update_session.get()
     if session is not None and session.in_transaction():
         await session.commit()
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT for the session's database, with its ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

@@ -22,10 +22,9 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.database import update_session
+from storage.database import dialect_insert, update_session
 from storage.models import DialogState, utcnow
 
 CACHE_SIZE = 50_000
@@ -89,12 +88,7 @@ class DatabaseStorage(BaseStorage):
     async def _upsert(self, key: str, **values: Any) -> None:
         values["updated_at"] = utcnow()
         async with self._session() as session:
-            insert = (
-                postgresql.insert
-                if session.get_bind().dialect.name == "postgresql"
-                else sqlite.insert
-            )
-            statement = insert(DialogState).values(key=key, **values)
+            statement = dialect_insert(session, DialogState).values(key=key, **values)
             statement = statement.on_conflict_do_update(index_elements=["key"], set_=values)
             await session.execute(statement)
             # Also commits what the handler stored before moving the dialog on: the dialog

@@ -30,6 +30,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _enum(kind: type[enum.StrEnum]) -> Enum:
+    """A StrEnum stored as its values in a short string column (no database-native enum)."""
+    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         datetime: DateTime(timezone=True),
@@ -72,16 +77,11 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        _enum(Role),
         default=Role.OFFICER,
     )
     status: Mapped[RegistrationStatus | None] = mapped_column(
-        Enum(
-            RegistrationStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _enum(RegistrationStatus),
         index=True,
     )
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -167,12 +167,7 @@ class Submission(Base):
     period: Mapped[str | None] = mapped_column(String(7))
     answers: Mapped[dict[str, Any]]
     status: Mapped[SubmissionStatus] = mapped_column(
-        Enum(
-            SubmissionStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _enum(SubmissionStatus),
         default=SubmissionStatus.SUBMITTED,
     )
     # The draft's id: a double tap on Gửi, or a redelivered update, can't store it twice.
@@ -266,12 +261,7 @@ class Notice(Base):
     buttons: Mapped[dict[str, Any] | None]
     audience: Mapped[dict[str, Any] | None]
     status: Mapped[NoticeStatus] = mapped_column(
-        Enum(
-            NoticeStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _enum(NoticeStatus),
         default=NoticeStatus.SCHEDULED,
     )
     total: Mapped[int] = mapped_column(default=0)
@@ -300,12 +290,7 @@ class Delivery(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     unit_code: Mapped[str | None] = mapped_column(String(32))  # at sending time, for the report
     state: Mapped[DeliveryState] = mapped_column(
-        Enum(
-            DeliveryState,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        _enum(DeliveryState),
         default=DeliveryState.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
@@ -339,10 +324,6 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _enum(kind: type[enum.StrEnum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class Event(Base):

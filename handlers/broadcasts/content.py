@@ -21,14 +21,13 @@ from bot.settings import Settings
 from handlers.broadcasts.dialog import Bc, Compose, context, nav
 from handlers.broadcasts.recipients import ask_audience
 from handlers.broadcasts.review import show_review
+from handlers.filters import NOT_A_COMMAND
 from handlers.forms.dialog import Forms
 from handlers.keyboards import button, inline
 
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-
-NOT_A_COMMAND = ~F.text.startswith("/")
 
 
 def _media(message: Message) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.broadcasts.dialog import Bc, Compose, context, nav
 from handlers.broadcasts.review import show_review
+from handlers.filters import NOT_A_COMMAND
 from handlers.forms.dialog import Forms
 from handlers.keyboards import button, inline
 from storage.repositories import recipients
@@ -160,7 +161,7 @@ def _unit_rows(
     return rows
 
 
-@router.message(Compose.units, F.text, ~F.text.startswith("/"))
+@router.message(Compose.units, F.text, NOT_A_COMMAND)
 async def search_units(
     message: Message, state: FSMContext, session: AsyncSession, units: UnitDirectory
 ) -> None:
@@ -268,9 +269,9 @@ async def back_to_audience(
         await ask_audience(query.message, state, session, context(clock, forms))
 
 
-@router.message(Compose.units, ~F.text.startswith("/"))
-@router.message(Compose.audience, ~F.text.startswith("/"))
-@router.message(Compose.choice, ~F.text.startswith("/"))
+@router.message(Compose.units, NOT_A_COMMAND)
+@router.message(Compose.audience, NOT_A_COMMAND)
+@router.message(Compose.choice, NOT_A_COMMAND)
 async def wrong_kind(message: Message, state: FSMContext) -> None:
     if await state.get_state() == Compose.units.state:
         await message.answer(_("Please type part of a unit's name, for example: Cầu Giấy."))

@@ -25,6 +25,7 @@ from handlers.broadcasts.dialog import Bc, Compose, audience_of, context, nav, s
 from handlers.broadcasts.recipients import ask_audience
 from handlers.broadcasts.review import content_of, show_review
 from handlers.editing import edit_markup
+from handlers.filters import NOT_A_COMMAND
 from handlers.forms.dialog import Forms
 from handlers.keyboards import back_label, button, inline
 from storage.repositories import audit
@@ -157,7 +158,7 @@ async def ask_time(query: CallbackQuery, state: FSMContext, clock: Clock) -> Non
     )
 
 
-@router.message(Compose.schedule, F.text, ~F.text.startswith("/"))
+@router.message(Compose.schedule, F.text, NOT_A_COMMAND)
 async def got_time(
     message: Message,
     state: FSMContext,
@@ -219,8 +220,8 @@ async def back_to_review(
         )
 
 
-@router.message(Compose.schedule, ~F.text.startswith("/"))
-@router.message(Compose.review, ~F.text.startswith("/"))
+@router.message(Compose.schedule, NOT_A_COMMAND)
+@router.message(Compose.review, NOT_A_COMMAND)
 async def wrong_kind(message: Message, state: FSMContext, clock: Clock) -> None:
     if await state.get_state() == Compose.schedule.state:
         await message.answer(expected(clock.now()).render(_))

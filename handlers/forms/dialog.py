@@ -67,6 +67,7 @@ from bot.forms import (
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.editing import edit_markup, edit_text
+from handlers.filters import NOT_A_COMMAND
 from handlers.forms import view
 from handlers.forms.view import FormCb
 from handlers.reviews import notify_staff
@@ -273,11 +274,6 @@ def raw_input(message: Message) -> RawInput:
             return UnsupportedInput("foreign_contact")
         return ContactInput(message.contact.phone_number)
     return UnsupportedInput(str(message.content_type))
-
-
-# Commands are not answers: /trangthai in the middle of a form is answered by its own
-# router, and the form waits where it was.
-NOT_A_COMMAND = ~F.text.startswith("/")
 
 
 @router.message(FormDialog.asking, NOT_A_COMMAND)

@@ -32,6 +32,7 @@ from bot.forms.results import Invalid
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.status import notices
 from handlers.editing import edit_markup
+from handlers.filters import NOT_A_COMMAND
 from handlers.status.common import explain, period_argument
 from handlers.status.staff import DeadlineCb
 from storage.repositories import audit, deadlines
@@ -119,7 +120,7 @@ def _days_markup() -> InlineKeyboardMarkup:
     )
 
 
-@router.message(DeadlineDialog.due_date, F.text, ~F.text.startswith("/"))
+@router.message(DeadlineDialog.due_date, F.text, NOT_A_COMMAND)
 async def got_date(message: Message, state: FSMContext, clock: Clock) -> None:
     """The deadline typed: a real date, today or later."""
     today = clock.today()
@@ -144,7 +145,7 @@ async def got_date(message: Message, state: FSMContext, clock: Clock) -> None:
     )
 
 
-@router.message(DeadlineDialog.due_date, ~F.text.startswith("/"))
+@router.message(DeadlineDialog.due_date, NOT_A_COMMAND)
 async def date_not_text(message: Message) -> None:
     await message.answer(_("Please type the date as dd/mm/yyyy, or /huy to cancel."))
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import dialect_insert
 from storage.models import DeadlineReminder, ReportDeadline, utcnow
 
 
@@ -79,10 +79,8 @@ async def claim_reminders(
         }
         for code, count in recipients.items()
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(DeadlineReminder)
+        dialect_insert(session, DeadlineReminder)
         .values(rows)
         .on_conflict_do_nothing()
         .returning(DeadlineReminder.unit_code)

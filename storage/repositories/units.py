@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.units import UnitEntry
+from storage.database import dialect_insert
 from storage.models import Unit
 
 
@@ -27,10 +27,9 @@ async def sync_units(session: AsyncSession, province_code: int, units: Iterable[
     if missing:
         # Two processes starting together both find the table empty: the second one's
         # inserts must not fail on the first one's rows.
-        insert = (
-            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        await session.execute(
+            dialect_insert(session, Unit).values(missing).on_conflict_do_nothing()
         )
-        await session.execute(insert(Unit).values(missing).on_conflict_do_nothing())
     for code, entry in wanted.items():
         row = existing.get(code)
         if row is not None and (row.name, row.kind, row.active) != (entry.name, entry.kind, True):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import dialect_insert
 from storage.models import HandledUpdate, utcnow
 
 KEEP_FOR = timedelta(days=2)
@@ -15,10 +15,8 @@ KEEP_FOR = timedelta(days=2)
 
 async def claim(session: AsyncSession, bot_id: int, update_id: int) -> bool:
     """Mark the update as handled; False when somebody already did."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(HandledUpdate)
+        dialect_insert(session, HandledUpdate)
         .values(bot_id=bot_id, update_id=update_id, handled_at=utcnow())
         .on_conflict_do_nothing()
     )
