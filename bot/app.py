@@ -40,9 +40,11 @@ from handlers import events as events_handlers
 from storage import migrate
 from storage.database import create_engine, create_sessionmaker
 from storage.dialog_state import DatabaseStorage
+from storage.group_commit import GroupCommit
 from storage.isolation import OrderedIsolation
 from storage.repositories import units as unit_rows
 from storage.repositories import users
+from storage.user_cache import UserCache
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 30
@@ -59,6 +61,8 @@ class Application:
     dispatcher: Dispatcher
     forms: dict[str, FormDefinition]
     clock: Clock
+    writer: GroupCommit
+    user_cache: UserCache | None
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
@@ -68,6 +72,9 @@ class Application:
         if under_way:
             await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
         await self.dispatcher.storage.close()
+        await self.writer.close()
+        if self.user_cache is not None:
+            self.user_cache.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -137,6 +144,10 @@ async def create_application(
     units = await prepare_database(settings, engine)
     i18n = create_i18n(settings.default_locale)
     storage, isolation = _storage(settings, sessionmaker, single_consumer)
+    writer = GroupCommit(engine)
+    # Long polling has exactly one consumer of updates, so the users' rows may come from
+    # memory, as the dialog state does.
+    user_cache = UserCache(sessionmaker) if single_consumer else None
     bot = create_bot(settings, token)
     bot.session.middleware(CommitBeforeSending())
     dispatcher = Dispatcher(
@@ -155,9 +166,11 @@ async def create_application(
     dispatcher.update.outer_middleware(PressOrder(events_handlers.press_key))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     dispatcher.update.outer_middleware(ApologiseOnError(i18n))
-    dispatcher.update.outer_middleware(SessionPerUpdate(sessionmaker))
-    dispatcher.update.outer_middleware(DropHandledUpdates())
-    dispatcher.update.outer_middleware(LoadUser(settings.admin_ids))
+    dispatcher.update.outer_middleware(SessionPerUpdate(sessionmaker, writer))
+    dispatcher.update.outer_middleware(
+        DropHandledUpdates(sessionmaker, single_consumer=single_consumer)
+    )
+    dispatcher.update.outer_middleware(LoadUser(settings.admin_ids, user_cache))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     dispatcher.include_routers(*all_routers())
@@ -178,7 +191,17 @@ async def create_application(
         locale=settings.default_locale,
     )
     application = Application(
-        settings, engine, sessionmaker, i18n, units, bot, dispatcher, forms, clock
+        settings,
+        engine,
+        sessionmaker,
+        i18n,
+        units,
+        bot,
+        dispatcher,
+        forms,
+        clock,
+        writer,
+        user_cache,
     )
 
     async def on_startup() -> None:

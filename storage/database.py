@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -52,25 +52,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: handlers still read the objects after the update's commit.
-    return async_sessionmaker(engine, expire_on_commit=False)
-
-
-# The session of the update being handled (set by the session middleware).
-update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
-
-
-async def commit_update_session() -> None:
-    """Commit what the current update has written so far.
-
-    The dialog state is written on a connection of its own. On SQLite, where one
-    writer holds the file, writing it while the update's own transaction holds the
-    write lock would wait for that lock until the busy timeout. So the dialog state
-    never runs ahead of the data: whatever the handler stored before moving the
-    dialog on is committed first.
-    """
-    session = update_session.get()
-    if session is not None and session.in_transaction():
-        await session.commit()
+    # A Session class of its own, so that session event listeners (the user cache's)
+    # hear this application's sessions only.
+    session_class = type("ApplicationSession", (Session,), {})
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 def dialect_insert(session: AsyncSession, table: Any) -> Any:

@@ -1,34 +1,40 @@
 """aiogram FSM storage in the project's database, so a restart mid-dialog loses nothing.
 
-Every write is one atomic upsert (INSERT ... ON CONFLICT DO UPDATE): there is no
+Every write is an atomic upsert (INSERT ... ON CONFLICT DO UPDATE): there is no
 select-then-insert window in which two concurrent updates of one key can collide
 on the primary key, the race that made a third-party SQL storage lose updates.
 
-Inside an update it works on the update's own session (one connection per update:
-two per update exhausted the pool under load), committing what the handler wrote
-before the dialog moves on. With `cache=True` — only when this process is the one
-consumer of updates, as with long polling — reads are served from memory and every
-write still goes to the database first, so a restart reads it back.
+Inside an update, writes are staged on the update's work (`storage.update_work`) and
+committed with it at its next commit point — before the bot replies, atomically with
+what the handler stored, or through the group-commit writer when the handler stored
+nothing else. A set_state and an update_data in one step are one row written once.
+Outside an update (a test, a background job) each write is committed at once.
+
+With `cache=True` — only when this process is the one consumer of updates, as with
+long polling — reads are served from memory, and the cache holds whole rows, so what
+is staged is always the whole row. When an update fails, its staged rows are dropped
+and the cache is put back as it was at the update's last commit.
 """
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.database import dialect_insert, update_session
-from storage.models import DialogState, utcnow
+from storage.models import DialogState
+from storage.staged_rows import StagedRows, write_rows
+from storage.update_work import current_session, staged, update_work
 
 CACHE_SIZE = 50_000
 _MISSING = object()
+Row = tuple[str | None, dict[str, Any]]
 
 
 class DatabaseStorage(BaseStorage):
@@ -47,61 +53,79 @@ class DatabaseStorage(BaseStorage):
             OrderedDict() if cache else None
         )
 
-    @asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        current = update_session.get()
-        if current is not None:
-            yield current
-            return
-        async with self._sessionmaker() as session:
-            yield session
-
     def _cached(self, key: str) -> Any:
         if self._cache is None or key not in self._cache:
             return _MISSING
         self._cache.move_to_end(key)
         return self._cache[key]
 
-    def _remember(self, key: str, state: str | None, data: dict[str, Any]) -> None:
+    def _remember(self, key: str, row: Row | None) -> None:
         if self._cache is None:
             return
-        self._cache[key] = (state, data)
+        if row is None:
+            self._cache.pop(key, None)
+            return
+        self._cache[key] = row
         self._cache.move_to_end(key)
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    async def _load(self, key: str) -> tuple[str | None, dict[str, Any]]:
+    async def _load(self, key: str) -> Row:
         cached = self._cached(key)
         if cached is not _MISSING:
             state, data = cached
             return state, dict(data)
-        async with self._session() as session:
-            row = (
-                await session.execute(
-                    select(DialogState.state, DialogState.data).where(DialogState.key == key)
-                )
-            ).first()
-        state, data = (row[0], json.loads(row[1]) if row[1] else {}) if row else (None, {})
-        self._remember(key, state, data)
-        return state, dict(data)
+        statement = select(DialogState.state, DialogState.data).where(DialogState.key == key)
+        session = current_session()
+        if session is not None:
+            row = (await session.execute(statement)).first()
+        else:
+            async with self._sessionmaker() as own:
+                row = (await own.execute(statement)).first()
+        state, data = (row[0], row[1]) if row else (None, None)
+        if self._cache is None:
+            # Without a cache, what this update staged is read over what is stored.
+            columns = staged(key) or {}
+            state, data = columns.get("state", state), columns.get("data", data)
+        loaded = (state, json.loads(data) if data else {})
+        self._remember(key, loaded)
+        return loaded[0], dict(loaded[1])
 
-    async def _upsert(self, key: str, **values: Any) -> None:
-        values["updated_at"] = utcnow()
-        async with self._session() as session:
-            statement = dialect_insert(session, DialogState).values(key=key, **values)
-            statement = statement.on_conflict_do_update(index_elements=["key"], set_=values)
-            await session.execute(statement)
-            # Also commits what the handler stored before moving the dialog on: the dialog
-            # state never runs ahead of the data (and SQLite's single writer is let go).
-            await session.commit()
+    async def _write(self, key: str, **columns: Any) -> None:
+        """Stage the columns on the current update, or commit them now outside one."""
+        delete = self._cache is not None and columns == {"state": None, "data": None}
+        work = update_work.get()
+        if work is None:
+            rows = StagedRows()
+            if delete:
+                rows.delete_dialog(key)
+            else:
+                rows.set_dialog(key, **columns)
+            async with self._sessionmaker() as session:
+                await write_rows(await session.connection(), rows)
+                await session.commit()
+            return
+        if self._cache is not None and work.rows.staged_dialog(key) is None:
+            # The first change of this key since the update's last commit: the cache holds
+            # the committed row, which a failure of the update brings back.
+            committed = self._cached(key)
+            work.on_discard(
+                lambda: self._remember(key, None if committed is _MISSING else committed)
+            )
+        if delete:
+            work.rows.delete_dialog(key)
+        else:
+            work.rows.set_dialog(key, **columns)
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
         name = state.state if isinstance(state, State) else state
         built = self._key_builder.build(key)
-        _, data = await self._load(built) if self._cache is not None else (None, {})
-        await self._upsert(built, state=name)
-        if self._cache is not None:
-            self._remember(built, name, data)
+        if self._cache is None:
+            await self._write(built, state=name)
+            return
+        _, data = await self._load(built)
+        await self._write(built, state=name, data=_dumps(data))
+        self._remember(built, (name, data))
 
     async def get_state(self, key: StorageKey) -> str | None:
         state, _ = await self._load(self._key_builder.build(key))
@@ -109,23 +133,22 @@ class DatabaseStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         built = self._key_builder.build(key)
-        state, _ = await self._load(built) if self._cache is not None else (None, {})
-        plain = dict(data)
-        await self._upsert(built, data=json.dumps(plain, ensure_ascii=False) if plain else None)
-        if self._cache is not None:
-            self._remember(built, state, json.loads(json.dumps(plain)))
+        text = _dumps(data)
+        if self._cache is None:
+            await self._write(built, data=text)
+            return
+        state, _ = await self._load(built)
+        await self._write(built, state=state, data=text)
+        # What a restart would read back: JSON's types, not the caller's objects.
+        self._remember(built, (state, json.loads(text) if text else {}))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         _, data = await self._load(self._key_builder.build(key))
         return data
 
-    async def clear(self, key: StorageKey) -> None:
-        built = self._key_builder.build(key)
-        async with self._session() as session:
-            await session.execute(delete(DialogState).where(DialogState.key == built))
-            await session.commit()
-        if self._cache is not None:
-            self._cache.pop(built, None)
-
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+def _dumps(data: Mapping[str, Any]) -> str | None:
+    return json.dumps(dict(data), ensure_ascii=False) if data else None

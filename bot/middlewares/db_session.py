@@ -1,4 +1,8 @@
-"""One database session per update: committed when the handler succeeds, rolled back when it fails."""
+"""One database session per update: committed when the handler succeeds, rolled back when it fails.
+
+The session comes with the update's work (`storage.update_work`): the claim and dialog
+state staged during the update are committed with it, or dropped with it.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,16 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.database import update_session
+from storage.group_commit import GroupCommit
+from storage.update_work import UpdateWork, update_work
 
 
 class SessionPerUpdate(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], writer: GroupCommit | None = None
+    ) -> None:
         self._sessionmaker = sessionmaker
+        self._writer = writer
 
     async def __call__(
         self,
@@ -23,14 +31,15 @@ class SessionPerUpdate(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         async with self._sessionmaker() as session:
+            work = UpdateWork(session, self._writer)
             data["session"] = session
-            token = update_session.set(session)
+            token = update_work.set(work)
             try:
                 result = await handler(event, data)
+                await work.commit()
             except BaseException:
-                await session.rollback()
+                await work.discard()
                 raise
             finally:
-                update_session.reset(token)
-            await session.commit()
+                update_work.reset(token)
             return result

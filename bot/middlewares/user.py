@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.roles import access_of
 from storage.models import Role
 from storage.repositories import users
+from storage.user_cache import UserCache
 
 
 class LoadUser(BaseMiddleware):
-    def __init__(self, admin_ids: frozenset[int]) -> None:
+    def __init__(self, admin_ids: frozenset[int], cache: UserCache | None = None) -> None:
         self._admin_ids = admin_ids
+        self._cache = cache
 
     async def __call__(
         self,
@@ -29,7 +31,10 @@ class LoadUser(BaseMiddleware):
         sender: TelegramUser | None = data.get("event_from_user")
         user = None
         if sender is not None:
-            user = await users.get_user(session, sender.id)
+            if self._cache is not None:
+                user = await self._cache.get(session, sender.id)
+            else:
+                user = await users.get_user(session, sender.id)
             if sender.id in self._admin_ids and (user is None or user.role is not Role.ADMIN):
                 user = await users.ensure_admin(session, sender.id, sender.full_name)
                 await session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.database import dialect_insert
@@ -38,3 +38,19 @@ async def forget_old(session: AsyncSession) -> None:
     await session.execute(
         delete(HandledUpdate).where(HandledUpdate.handled_at < utcnow() - KEEP_FOR)
     )
+
+
+async def last_handled(session: AsyncSession, bot_id: int) -> int | None:
+    """The highest update_id handled so far (None before the first)."""
+    return await session.scalar(
+        select(func.max(HandledUpdate.update_id)).where(HandledUpdate.bot_id == bot_id)
+    )
+
+
+async def was_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+    found = await session.scalar(
+        select(HandledUpdate.update_id).where(
+            HandledUpdate.bot_id == bot_id, HandledUpdate.update_id == update_id
+        )
+    )
+    return found is not None
