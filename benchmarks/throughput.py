@@ -45,6 +45,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import io
 import logging
 import os
@@ -75,6 +76,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app import create_application  # noqa: E402
 from bot.emulator import FakeBotAPI, Sent  # noqa: E402
+from bot.heap import settle_after_start_up, unsettle  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.registration import Registration  # noqa: E402
 
@@ -324,6 +326,7 @@ async def _poll(
 
 
 async def run_echo(texts: list[tuple[int, str]], args: argparse.Namespace, **_: Any) -> Run:
+    gc.collect()  # each run starts on a clean heap: the last run's garbage is not its to collect
     api = BenchAPI(latency=args.latency)
     await api.start()
     router = Router()
@@ -334,6 +337,9 @@ async def run_echo(texts: list[tuple[int, str]], args: argparse.Namespace, **_: 
 
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
+    if args.echo_gc_like_the_bot:
+        dispatcher.startup.register(settle_after_start_up)
+        dispatcher.shutdown.register(unsettle)
     bot = Bot(api.token, session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)))
     try:
         await _warm_up(api, bot, dispatcher, texts, args.timeout)
@@ -351,6 +357,7 @@ async def run_dialog(
     profiler: cProfile.Profile | None = None,
     sql: list[SqlCount] | None = None,
 ) -> Run:
+    gc.collect()
     api = BenchAPI(latency=args.latency)
     await api.start()
     database = workdir / f"dialog-{time.monotonic_ns()}.db"
@@ -742,6 +749,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--latency", type=float, default=0.0, help="seconds per Bot API call (0; try 0.08)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case (3)")
+    parser.add_argument(
+        "--echo-gc-like-the-bot",
+        action="store_true",
+        help="give the echo bot the bot's garbage-collector settings (bot.heap) too",
+    )
     parser.add_argument(
         "--timeout", type=float, default=0.0, help="seconds a run may take (max(60, N/20))"
     )

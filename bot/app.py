@@ -23,6 +23,7 @@ from bot.commands import set_default_commands, set_user_commands
 from bot.domain.units import UnitDirectory, units_of_province
 from bot.events import reminders as event_reminders
 from bot.forms import FormDefinition, load_definitions
+from bot.heap import settle_after_start_up, unsettle
 from bot.i18n import create_i18n
 from bot.middlewares.commit_before_send import CommitBeforeSending
 from bot.middlewares.db_session import SessionPerUpdate
@@ -33,6 +34,7 @@ from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
 from bot.middlewares.user import LoadUser
 from bot.roles import Access
+from bot.routing import check_filters_in_loop
 from bot.settings import Settings
 from bot.status import reminders as deadline_reminders
 from handlers import all_routers
@@ -84,6 +86,7 @@ class Application:
         for router in self.dispatcher.sub_routers:
             router._parent_router = None
         self.dispatcher.sub_routers.clear()
+        unsettle()
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirectory:
@@ -174,6 +177,7 @@ async def create_application(
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     dispatcher.include_routers(*all_routers())
+    check_filters_in_loop(dispatcher.sub_routers)
     deadline_reminders.install(
         dispatcher,
         sessionmaker=sessionmaker,
@@ -218,6 +222,7 @@ async def _on_startup(app: Application) -> None:
             admin = await users.get_user(session, admin_id)
             locale = (admin.locale if admin else None) or app.settings.default_locale
             await set_user_commands(app.bot, app.i18n, admin_id, Access.ADMIN, locale)
+    settle_after_start_up()
     log.info(
         "bot started for province %s with %d units", app.settings.province_code, len(app.units)
     )

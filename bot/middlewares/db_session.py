@@ -30,16 +30,20 @@ class SessionPerUpdate(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._sessionmaker() as session:
-            work = UpdateWork(session, self._writer)
-            data["session"] = session
-            token = update_work.set(work)
-            try:
-                result = await handler(event, data)
-                await work.commit()
-            except BaseException:
-                await work.discard()
-                raise
-            finally:
-                update_work.reset(token)
-            return result
+        session = self._sessionmaker()
+        work = UpdateWork(session, self._writer)
+        data["session"] = session
+        token = update_work.set(work)
+        try:
+            result = await handler(event, data)
+            await work.commit()
+        except BaseException:
+            await work.discard()
+            raise
+        finally:
+            update_work.reset(token)
+            # Committed or rolled back, a session holds no connection; closing it then
+            # would only cost a greenlet hop (most dialog steps never open a transaction).
+            if session.in_transaction():
+                await session.close()
+        return result

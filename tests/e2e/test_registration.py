@@ -364,3 +364,28 @@ async def test_a_burst_of_users_is_all_answered(
     for person in people:
         await person.expect("xã, phường nào")
     assert not [e for e in api.sent if "Xin lỗi" in e.text]
+
+
+async def test_an_update_delivered_again_after_a_restart_is_handled_once(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    """Polling confirms updates only with its next request: a bot that stops in between
+    gets the last ones again after its restart. Its memory is gone; the database knows."""
+    lan = api.user(1040)
+    await lan.send("/dangky")
+    await lan.expect("Họ và tên")
+    answer = lan._message(text="Nguyễn Thị Lan")
+    update_id = await api.push(answer)
+    await lan.expect("xã, phường nào")
+    await running.restart()
+    await api.push({**answer, "update_id": update_id})
+    # A barrier: once /help is answered, the update before it was dealt with.
+    await lan.send("/help")
+    await lan.expect("Các lệnh")
+    texts = [e.text for e in lan.since(0)]
+    assert sum("Bạn công tác tại xã, phường nào" in text for text in texts) == 1
+    # Handled again, the full name would have been taken for a unit's name.
+    assert not any("khớp với" in text for text in texts)
+    # The dialog is where it was: waiting for the unit.
+    await lan.send("cau giay")
+    await lan.expect("Bấm chọn")

@@ -1,0 +1,180 @@
+"""An update's staged claim and dialog state: committed with it, in groups, or not at all."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from aiogram import Bot, Dispatcher, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import Chat, Message, Update
+from aiogram.types import User as TelegramUser
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.middlewares.db_session import SessionPerUpdate
+from bot.middlewares.dedupe import DropHandledUpdates
+from storage import migrate
+from storage.database import create_engine, create_sessionmaker
+from storage.dialog_state import DatabaseStorage
+from storage.group_commit import GroupCommit
+from storage.models import AuditEntry, DialogState, HandledUpdate
+from storage.staged_rows import StagedRows
+
+BOT_ID = 42
+
+
+@dataclass
+class Stack:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    writer: GroupCommit
+    storage: DatabaseStorage
+    dispatcher: Dispatcher
+    router: Router
+    bot: Bot
+
+
+@pytest.fixture
+async def stack(database_url: str) -> AsyncIterator[Stack]:
+    """The update path of `bot.app` (long polling): cached dialog state, staged claims."""
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    sessions = create_sessionmaker(engine)
+    writer = GroupCommit(engine)
+    storage = DatabaseStorage(sessions, cache=True)
+    dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
+    dispatcher.update.outer_middleware(SessionPerUpdate(sessions, writer))
+    dispatcher.update.outer_middleware(DropHandledUpdates(sessions, single_consumer=True))
+    router = Router()
+    dispatcher.include_router(router)
+    bot = Bot(f"{BOT_ID}:not-used-no-request-is-made")
+    yield Stack(engine, sessions, writer, storage, dispatcher, router, bot)
+    await bot.session.close()
+    await writer.close()
+    await engine.dispose()
+
+
+def key(user_id: int) -> StorageKey:
+    return StorageKey(bot_id=BOT_ID, chat_id=user_id, user_id=user_id)
+
+
+def update(update_id: int, user_id: int, text: str) -> Update:
+    return Update(
+        update_id=update_id,
+        message=Message(
+            message_id=update_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=user_id, type="private"),
+            from_user=TelegramUser(id=user_id, is_bot=False, first_name="Lan"),
+            text=text,
+        ),
+    )
+
+
+async def stored(stack: Stack, user_id: int) -> tuple[str | None, dict[str, object]]:
+    """What a restarted process reads: a storage without a cache."""
+    fresh = DatabaseStorage(stack.sessions)
+    return await fresh.get_state(key(user_id)), await fresh.get_data(key(user_id))
+
+
+async def claims(stack: Stack) -> int:
+    async with stack.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(HandledUpdate)) or 0
+
+
+async def test_a_failed_update_leaves_the_dialog_as_it_was(stack: Stack) -> None:
+    @stack.router.message()
+    async def step(message: Message, state: FSMContext) -> None:
+        await state.set_state("Form:second")
+        await state.update_data(answer=message.text)
+        if message.text == "boom":
+            raise RuntimeError("the handler failed")
+
+    await stack.dispatcher.feed_update(stack.bot, update(1, 7, "first"))
+    assert await stored(stack, 7) == ("Form:second", {"answer": "first"})
+    with pytest.raises(RuntimeError):
+        await stack.dispatcher.feed_update(stack.bot, update(2, 7, "boom"))
+    # Neither the cache nor the database took the failed step; its claim is not kept
+    # either, so a redelivery would be handled.
+    assert await stack.storage.get_data(key(7)) == {"answer": "first"}
+    assert await stored(stack, 7) == ("Form:second", {"answer": "first"})
+    assert await claims(stack) == 1
+
+
+async def test_dialog_steps_of_many_users_share_commits(stack: Stack) -> None:
+    @stack.router.message()
+    async def step(message: Message, state: FSMContext) -> None:
+        await state.set_state("Registration:unit")
+        await state.update_data(full_name=message.text)
+
+    users = range(100, 400)
+    await asyncio.gather(
+        *(
+            stack.dispatcher.feed_update(stack.bot, update(n, user, f"Người {user}"))
+            for n, user in enumerate(users, start=1)
+        )
+    )
+    assert stack.writer.updates == len(users)
+    assert stack.writer.batches < len(users) / 5  # grouped, not one commit each
+    assert await claims(stack) == len(users)
+    for user in users:
+        assert await stored(stack, user) == ("Registration:unit", {"full_name": f"Người {user}"})
+
+
+async def test_the_state_is_committed_with_what_the_handler_stored(stack: Stack) -> None:
+    @stack.router.message()
+    async def submit(message: Message, state: FSMContext, session: AsyncSession) -> None:
+        session.add(AuditEntry(actor_id=7, action="submitted", target=message.text))
+        await session.flush()
+        await state.clear()
+
+    await stack.dispatcher.feed_update(stack.bot, update(1, 7, "r-1"))
+    # The handler's transaction carried the state: the writer was not used.
+    assert stack.writer.updates == 0
+    async with stack.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+        assert await session.scalar(select(func.count()).select_from(DialogState)) == 0
+    assert await claims(stack) == 1
+
+
+async def test_the_same_update_twice_at_once_is_handled_once(stack: Stack) -> None:
+    handled: list[int] = []
+
+    @stack.router.message()
+    async def step(message: Message) -> None:
+        handled.append(message.message_id)
+
+    await asyncio.gather(
+        *(stack.dispatcher.feed_update(stack.bot, update(5, 7, "x")) for _ in "ab")
+    )
+    assert handled == [5]
+    assert await claims(stack) == 1
+
+
+async def test_one_bad_row_fails_its_own_update_only(stack: Stack) -> None:
+    def rows(user_id: int, bot_id: int | None) -> StagedRows:
+        staged = StagedRows()
+        staged.claim(bot_id, user_id)  # type: ignore[arg-type]
+        staged.set_dialog(f"k:{user_id}", state="S", data=None)
+        return staged
+
+    # NOT NULL is broken by the second one only; all three go to the writer at once.
+    results = await asyncio.gather(
+        stack.writer.commit(rows(1, BOT_ID)),
+        stack.writer.commit(rows(2, None)),
+        stack.writer.commit(rows(3, BOT_ID)),
+        return_exceptions=True,
+    )
+    assert results[0] is None and results[2] is None
+    assert isinstance(results[1], IntegrityError)
+    async with stack.sessions() as session:
+        keys = await session.scalars(select(DialogState.key).order_by(DialogState.key))
+        assert list(keys) == ["k:1", "k:3"]
+    assert await claims(stack) == 2
