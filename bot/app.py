@@ -70,9 +70,7 @@ class Application:
         # Polling has stopped taking updates; let those under way finish (and release their
         # locks) before the storage and the database go away. aiogram keeps no public handle
         # on these tasks.
-        under_way = list(self.dispatcher._handle_update_tasks)
-        if under_way:
-            await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
+        await finish_updates_under_way(self.dispatcher)
         await self.dispatcher.storage.close()
         await self.writer.close()
         if self.user_cache is not None:
@@ -87,6 +85,31 @@ class Application:
             router._parent_router = None
         self.dispatcher.sub_routers.clear()
         unsettle()
+
+
+async def finish_updates_under_way(dispatcher: Dispatcher) -> None:
+    """Wait (up to the grace period) for the updates polling has already started."""
+    # aiogram keeps no public handle on these tasks.
+    under_way = list(dispatcher._handle_update_tasks)
+    if under_way:
+        await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
+
+
+def _finish_updates_before_shutdown(dispatcher: Dispatcher) -> None:
+    """Make waiting for the updates under way the first shutdown hook.
+
+    aiogram registers the closing of the FSM storage as a shutdown hook of its own, and
+    runs the hooks as soon as polling stops, while updates it started may still run. With
+    Redis an update finishing after that failed to release its user's lock, which then
+    stayed taken until it expired; the other hooks (the broadcast worker, reminders) may
+    not stop under an update either.
+    """
+
+    async def finish() -> None:
+        await finish_updates_under_way(dispatcher)
+
+    dispatcher.shutdown.register(finish)
+    dispatcher.shutdown.handlers.insert(0, dispatcher.shutdown.handlers.pop())
 
 
 async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirectory:
@@ -176,6 +199,7 @@ async def create_application(
     dispatcher.update.outer_middleware(LoadUser(settings.admin_ids, user_cache))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
+    _finish_updates_before_shutdown(dispatcher)
     dispatcher.include_routers(*all_routers())
     check_filters_in_loop(dispatcher.sub_routers)
     deadline_reminders.install(

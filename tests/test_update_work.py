@@ -178,3 +178,36 @@ async def test_one_bad_row_fails_its_own_update_only(stack: Stack) -> None:
         keys = await session.scalars(select(DialogState.key).order_by(DialogState.key))
         assert list(keys) == ["k:1", "k:3"]
     assert await claims(stack) == 2
+
+
+async def test_shutdown_lets_the_updates_under_way_finish_before_closing_the_storage(
+    database_url: str,
+) -> None:
+    """aiogram closes the FSM storage on shutdown; an update still running then (with
+    Redis) failed to release its user's lock."""
+    from bot.app import create_application
+    from bot.settings import load_settings
+
+    settings = load_settings(database_url=database_url, admin_ids="", _env_file=None)
+    app = await create_application(settings, f"{BOT_ID}:not-used-no-request-is-made")
+    order: list[str] = []
+    finish = asyncio.Event()
+
+    async def update_under_way() -> None:
+        await finish.wait()
+        order.append("update finished")
+
+    async def close_storage() -> None:
+        order.append("storage closed")
+
+    task = asyncio.create_task(update_under_way())
+    app.dispatcher._handle_update_tasks.add(task)
+    app.dispatcher.fsm.storage.close = close_storage  # type: ignore[method-assign]
+    shutdown = asyncio.create_task(app.dispatcher.emit_shutdown(bot=app.bot))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert order == []  # shutdown waits for the update
+    finish.set()
+    await shutdown
+    assert order[:2] == ["update finished", "storage closed"]
+    await app.close()
