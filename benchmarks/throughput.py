@@ -7,8 +7,9 @@ the same simulated latency per Bot API call:
 * echo   - a bare aiogram `Dispatcher()` (MemoryStorage) whose only handler answers
            `message.text`: what a new user gets from aiogram out of the box;
 * dialog - the real application (`bot.app.create_application`: migrations, every
-           middleware, dialog state in SQLite). Every user is already on step 1 of /dangky
-           and types a full name: validate, persist state and data, ask step 2.
+           middleware, dialog state in SQLite). Every user has sent /dangky (untimed, as
+           the echo bot gets its own untimed round) and types a full name: validate,
+           persist state and data, ask step 2.
 
 Both poll the way `bot.cli` does (`start_polling`, each update handled as a task). A run
 is timed from the bot's first getUpdates to the N-th reply the server records; runs are
@@ -20,6 +21,7 @@ answered as they should be: an apology for a failed update is counted apart.
     .venv/bin/python benchmarks/throughput.py --latency 0.08   # 80 ms per Bot API call
     .venv/bin/python benchmarks/throughput.py --profile        # where the dialog's time goes
     .venv/bin/python benchmarks/throughput.py --tasks-limit 7  # the dialog 7 updates at a time
+    .venv/bin/python benchmarks/throughput.py --echo-gc-like-the-bot  # see below
 
     .venv/bin/python benchmarks/throughput.py --webhook        # + webhook processes on PG+Redis
 
@@ -30,6 +32,11 @@ then two behind the fake Bot API's round robin, each against the SQLite polling 
 of the same run. The fake server posts the updates `--concurrency` at a time (Telegram
 posts up to WEBHOOK_MAX_CONNECTIONS, 40, at once); a run is timed from the first post to
 the N-th reply. Skipped, with the reason, when PostgreSQL or Redis does not answer.
+
+Each run starts after a full garbage collection. The dialog runs with the bot's own
+collector settings (`bot.heap`: start-up frozen, young collections every 10,000 objects);
+the echo bot with CPython's defaults, as a new user's would, unless
+--echo-gc-like-the-bot gives it the same.
 
 --profile runs the dialog once more under cProfile and counts its SQL per update; add
 --tasks-limit when the dialog stalls, or the profile shows only waiting. The fake server
