@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -65,12 +66,14 @@ class Application:
     clock: Clock
     writer: GroupCommit
     user_cache: UserCache | None
+    # The updates being handled in webhook requests (bot.webhook adds and removes them).
+    webhook_updates: set[asyncio.Task[Any]] = field(default_factory=set)
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
         # locks) before the storage and the database go away. aiogram keeps no public handle
         # on these tasks.
-        await finish_updates_under_way(self.dispatcher)
+        await finish_updates_under_way(self.dispatcher, self.webhook_updates)
         await self.dispatcher.storage.close()
         await self.writer.close()
         if self.user_cache is not None:
@@ -87,15 +90,19 @@ class Application:
         unsettle()
 
 
-async def finish_updates_under_way(dispatcher: Dispatcher) -> None:
-    """Wait (up to the grace period) for the updates polling has already started."""
-    # aiogram keeps no public handle on these tasks.
-    under_way = list(dispatcher._handle_update_tasks)
+async def finish_updates_under_way(
+    dispatcher: Dispatcher, webhook_updates: set[asyncio.Task[Any]]
+) -> None:
+    """Wait (up to the grace period) for the updates already started: by polling (aiogram
+    keeps no public handle on these tasks) or in webhook requests."""
+    under_way = [*dispatcher._handle_update_tasks, *webhook_updates]
     if under_way:
         await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
 
 
-def _finish_updates_before_shutdown(dispatcher: Dispatcher) -> None:
+def _finish_updates_before_shutdown(
+    dispatcher: Dispatcher, webhook_updates: set[asyncio.Task[Any]]
+) -> None:
     """Make waiting for the updates under way the first shutdown hook.
 
     aiogram registers the closing of the FSM storage as a shutdown hook of its own, and
@@ -106,7 +113,7 @@ def _finish_updates_before_shutdown(dispatcher: Dispatcher) -> None:
     """
 
     async def finish() -> None:
-        await finish_updates_under_way(dispatcher)
+        await finish_updates_under_way(dispatcher, webhook_updates)
 
     dispatcher.shutdown.register(finish)
     dispatcher.shutdown.handlers.insert(0, dispatcher.shutdown.handlers.pop())
@@ -199,7 +206,8 @@ async def create_application(
     dispatcher.update.outer_middleware(LoadUser(settings.admin_ids, user_cache))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
-    _finish_updates_before_shutdown(dispatcher)
+    webhook_updates: set[asyncio.Task[Any]] = set()
+    _finish_updates_before_shutdown(dispatcher, webhook_updates)
     dispatcher.include_routers(*all_routers())
     check_filters_in_loop(dispatcher.sub_routers)
     deadline_reminders.install(
@@ -230,6 +238,7 @@ async def create_application(
         clock,
         writer,
         user_cache,
+        webhook_updates,
     )
 
     async def on_startup() -> None:

@@ -29,7 +29,22 @@ log = logging.getLogger(__name__)
 class CheckedRequestHandler(SimpleRequestHandler):
     """aiogram's handler, with a malformed body refused (400) instead of failing (500 → retried)."""
 
+    def __init__(self, *args: Any, under_way: set[asyncio.Task[Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._under_way = under_way
+
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        # aiohttp runs the shutdown hooks (aiogram closes the FSM storage there) before it
+        # waits for the requests under way; the first hook waits for these (`bot.app`).
+        task = asyncio.current_task()
+        if task is not None:
+            self._under_way.add(task)
+        try:
+            return await self._handle_update(bot, request)
+        finally:
+            self._under_way.discard(task)  # type: ignore[arg-type]
+
+    async def _handle_update(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             payload = await request.json(loads=bot.session.json_loads)
             Update.model_validate(payload, context={"bot": bot})
@@ -46,7 +61,11 @@ def build_web_app(app: Application, secret: str) -> web.Application:
     settings = app.settings
     web_app = web.Application(client_max_size=10 * 1024 * 1024)
     handler = CheckedRequestHandler(
-        dispatcher=app.dispatcher, bot=app.bot, secret_token=secret, handle_in_background=False
+        dispatcher=app.dispatcher,
+        bot=app.bot,
+        secret_token=secret,
+        handle_in_background=False,
+        under_way=app.webhook_updates,
     )
     handler.register(web_app, path=settings.webhook_path)
 

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from storage.update_work import track_update_work
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -52,9 +54,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: handlers still read the objects after the update's commit.
-    # A Session class of its own, so that session event listeners (the user cache's)
-    # hear this application's sessions only.
+    # A Session class of its own, so that session event listeners (the update work's,
+    # the user cache's) hear this application's sessions only.
     session_class = type("ApplicationSession", (Session,), {})
+    track_update_work(session_class)
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 

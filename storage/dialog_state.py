@@ -83,10 +83,10 @@ class DatabaseStorage(BaseStorage):
             async with self._sessionmaker() as own:
                 row = (await own.execute(statement)).first()
         state, data = (row[0], row[1]) if row else (None, None)
-        if self._cache is None:
-            # Without a cache, what this update staged is read over what is stored.
-            columns = staged(key) or {}
-            state, data = columns.get("state", state), columns.get("data", data)
+        # What this update staged is read over what is stored (without a cache, or when
+        # the key left the cache before the update's commit).
+        columns = staged(key) or {}
+        state, data = columns.get("state", state), columns.get("data", data)
         loaded = (state, json.loads(data) if data else {})
         self._remember(key, loaded)
         return loaded[0], dict(loaded[1])

@@ -15,8 +15,9 @@ update and not the other ninety-nine.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.staged_rows import StagedRows, write_rows
 
@@ -25,41 +26,52 @@ class GroupCommit:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._waiting: list[tuple[StagedRows, asyncio.Future[None]]] = []
+        self._writing: list[tuple[StagedRows, asyncio.Future[None]]] = []
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._connection: AsyncConnection | None = None
+        self._closed = False
         self.batches = 0
         self.updates = 0
 
     async def commit(self, rows: StagedRows) -> None:
         """Return once `rows` are committed; raise what prevented it."""
+        if self._closed:
+            raise RuntimeError("the database writer is closed")
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="group-commit")
+            # A context of its own: started by the first update, it must not keep that
+            # update's context (its session, its work) for the life of the process.
+            self._task = asyncio.create_task(
+                self._run(), name="group-commit", context=contextvars.Context()
+            )
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((rows, done))
         self._wakeup.set()
         await done
 
     async def close(self) -> None:
-        """After the last update (the application waits for them): let the connection go."""
+        """After the last update (the application waits for them): stop the writer."""
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        waiting, self._waiting = self._waiting, []
-        for _, done in waiting:
+        left, self._waiting = self._waiting, []
+        for _, done in left:
             _settle(done, RuntimeError("the database writer was closed"))
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
 
     async def _run(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            batch, self._waiting = self._waiting, []
-            if batch:
-                await self._commit_batch(batch)
+        try:
+            while True:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                self._writing, self._waiting = self._waiting, []
+                if self._writing:
+                    await self._commit_batch(self._writing)
+                self._writing = []
+        finally:
+            # Cancelled mid-batch (at close): its updates are told, not left waiting.
+            for _, done in self._writing:
+                _settle(done, RuntimeError("the database writer was closed"))
 
     async def _commit_batch(self, batch: list[tuple[StagedRows, asyncio.Future[None]]]) -> None:
         rows = StagedRows()
@@ -74,8 +86,8 @@ class GroupCommit:
             for staged, done in batch:
                 try:
                     await self._write(staged)
-                except Exception as error:
-                    _settle(done, error)
+                except Exception as alone:
+                    _settle(done, alone)
                 else:
                     _settle(done, None)
             return
@@ -85,17 +97,10 @@ class GroupCommit:
             _settle(done, None)
 
     async def _write(self, rows: StagedRows) -> None:
-        connection = self._connection
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._connection = await self._engine.connect()
-        try:
-            async with connection.begin():
-                await write_rows(connection, rows)
-        except Exception:
-            # A fresh connection next time: this one may be broken.
-            self._connection = None
-            await connection.close()
-            raise
+        # A connection from the pool for each batch (one per some dozens of updates under
+        # load): the pool's pre-ping then finds a connection the server has dropped.
+        async with self._engine.begin() as connection:
+            await write_rows(connection, rows)
 
 
 def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:

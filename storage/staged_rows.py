@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Delete, Insert
 
@@ -62,22 +63,33 @@ class StagedRows:
             self.set_dialog(key, **columns)
 
 
-async def write_rows(connection: AsyncConnection, rows: StagedRows) -> None:
-    """Write the rows in the connection's transaction (the caller commits)."""
-    dialect = connection.dialect.name
+def statements(dialect: str, rows: StagedRows) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """(statement, parameter sets) that write `rows`: one executemany per kind of row."""
+    out: list[tuple[Any, list[dict[str, Any]]]] = []
     if rows.claims:
-        await connection.execute(_claim_statement(dialect), rows.claims)
+        out.append((_claim_statement(dialect), rows.claims))
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     now = utcnow()
     for key, columns in rows.dialog_states.items():
         names = tuple(sorted(columns))
         by_columns.setdefault(names, []).append({"key": key, "updated_at": now, **columns})
     for names, params in by_columns.items():
-        await connection.execute(_upsert_statement(dialect, names), params)
+        out.append((_upsert_statement(dialect, names), params))
     if rows.deleted:
-        await connection.execute(
-            _delete_statement(), [{"dialog_key": key} for key in sorted(rows.deleted)]
-        )
+        out.append((_delete_statement(), [{"dialog_key": key} for key in sorted(rows.deleted)]))
+    return out
+
+
+async def write_rows(connection: AsyncConnection, rows: StagedRows) -> None:
+    """Write the rows in the connection's transaction (the caller commits)."""
+    for statement, params in statements(connection.dialect.name, rows):
+        await connection.execute(statement, params)
+
+
+def write_rows_now(connection: Connection, rows: StagedRows) -> None:
+    """The same, from synchronous code already on the database (a session event)."""
+    for statement, params in statements(connection.dialect.name, rows):
+        connection.execute(statement, params)
 
 
 def _insert(dialect: str) -> Any:

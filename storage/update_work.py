@@ -3,12 +3,14 @@
 The update's session carries whatever the handler stores (a report, a sign-up). The
 update's claim (its update_id, so a redelivery is dropped) and its dialog-state rows are
 staged here instead of being written at once, and all of it is committed together at
-the next commit point: just before the bot says anything (`CommitBeforeSending`), and
-when the update is done (`SessionPerUpdate`). So the user is only ever told what is
-already true in the database, and the dialog state never runs ahead of the data.
+the next commit point: just before the bot says anything (`CommitBeforeSending`), when
+the update is done (`SessionPerUpdate`), and whenever a handler commits its session
+itself (a `before_commit` event writes the staged rows into that transaction). So the
+user is only ever told what is already true in the database, and the dialog state never
+runs ahead of the data.
 
-When the handler wrote nothing through the session — a dialog step that checks an
-answer and asks the next question — the staged rows go to the group-commit writer
+When the session never reached the database — a dialog step that checks an answer and
+asks the next question — the staged rows go to the group-commit writer
 (`storage.group_commit`), which commits the rows of many concurrent updates in one
 transaction. Otherwise they are written in the session's own transaction, atomically
 with the handler's data.
@@ -24,12 +26,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
-from storage.staged_rows import StagedRows, write_rows
+from storage.staged_rows import StagedRows, write_rows_now
 
 if TYPE_CHECKING:
     from storage.group_commit import GroupCommit
+
+_WORK = "update_work"
+_ON_DATABASE = "on_database"
 
 
 @dataclass(eq=False)
@@ -39,22 +47,30 @@ class UpdateWork:
     rows: StagedRows = field(default_factory=StagedRows)
     _on_discard: list[Callable[[], None]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.session.sync_session.info[_WORK] = self
+
     def on_discard(self, restore: Callable[[], None]) -> None:
         """Call `restore` if the update fails before its next commit."""
         self._on_discard.append(restore)
 
+    def reached_database(self) -> bool:
+        """Whether the session holds a connection or has changes to flush."""
+        session = self.session.sync_session
+        return bool(
+            session.info.get(_ON_DATABASE) or session.new or session.dirty or session.deleted
+        )
+
     async def commit(self) -> None:
         # When this raises, nothing of it was committed; the update fails and discard()
         # puts the caches back.
-        rows, self.rows = self.rows, StagedRows()
-        if rows and self.writer is not None and not self.session.in_transaction():
-            await self.writer.commit(rows)
-        else:
+        if self.writer is not None and not self.reached_database():
+            rows, self.rows = self.rows, StagedRows()
             if rows:
-                await write_rows(await self.session.connection(), rows)
-            if self.session.in_transaction():
-                await self.session.commit()
-        self._on_discard.clear()
+                await self.writer.commit(rows)
+            self._on_discard.clear()
+        elif self.rows or self.session.in_transaction():
+            await self.session.commit()  # the staged rows go in with it (before_commit)
 
     async def discard(self) -> None:
         self.rows = StagedRows()
@@ -62,6 +78,38 @@ class UpdateWork:
         for restore in reversed(restores):
             restore()
         await self.session.rollback()
+
+    async def close(self) -> None:
+        self.session.sync_session.info.pop(_WORK, None)
+        # A session that never reached the database holds nothing worth a greenlet hop.
+        if self.session.sync_session.info.get(_ON_DATABASE):
+            await self.session.close()
+
+
+def track_update_work(session_class: type[Session]) -> None:
+    """Install the session events this module relies on (on one application's sessions)."""
+
+    @event.listens_for(session_class, "after_begin")
+    def _on_database(session: Session, _tx: SessionTransaction, _conn: Connection) -> None:
+        session.info[_ON_DATABASE] = True
+
+    @event.listens_for(session_class, "after_transaction_end")
+    def _off_database(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.parent is None:
+            session.info.pop(_ON_DATABASE, None)
+
+    @event.listens_for(session_class, "before_commit")
+    def _write_staged(session: Session) -> None:
+        work: UpdateWork | None = session.info.get(_WORK)
+        if work is not None and work.rows:
+            rows, work.rows = work.rows, StagedRows()
+            write_rows_now(session.connection(), rows)
+
+    @event.listens_for(session_class, "after_commit")
+    def _committed(session: Session) -> None:
+        work: UpdateWork | None = session.info.get(_WORK)
+        if work is not None:
+            work._on_discard.clear()
 
 
 # The work of the update being handled (set by the session middleware).

@@ -20,12 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
+from bot.middlewares.user import LoadUser
 from storage import migrate
 from storage.database import create_engine, create_sessionmaker
 from storage.dialog_state import DatabaseStorage
 from storage.group_commit import GroupCommit
-from storage.models import AuditEntry, DialogState, HandledUpdate
+from storage.models import AuditEntry, DialogState, HandledUpdate, RegistrationStatus, User
 from storage.staged_rows import StagedRows
+from storage.user_cache import UserCache
 
 BOT_ID = 42
 
@@ -52,10 +54,13 @@ async def stack(database_url: str) -> AsyncIterator[Stack]:
     dispatcher = Dispatcher(storage=storage, events_isolation=SimpleEventIsolation())
     dispatcher.update.outer_middleware(SessionPerUpdate(sessions, writer))
     dispatcher.update.outer_middleware(DropHandledUpdates(sessions, single_consumer=True))
+    user_cache = UserCache(sessions)
+    dispatcher.update.outer_middleware(LoadUser(frozenset(), user_cache))
     router = Router()
     dispatcher.include_router(router)
     bot = Bot(f"{BOT_ID}:not-used-no-request-is-made")
     yield Stack(engine, sessions, writer, storage, dispatcher, router, bot)
+    user_cache.close()
     await bot.session.close()
     await writer.close()
     await engine.dispose()
@@ -115,17 +120,63 @@ async def test_dialog_steps_of_many_users_share_commits(stack: Stack) -> None:
         await state.update_data(full_name=message.text)
 
     users = range(100, 400)
-    await asyncio.gather(
-        *(
-            stack.dispatcher.feed_update(stack.bot, update(n, user, f"Người {user}"))
-            for n, user in enumerate(users, start=1)
+
+    async def everybody_types(first_update_id: int) -> None:
+        await asyncio.gather(
+            *(
+                stack.dispatcher.feed_update(stack.bot, update(n, user, f"Người {user}"))
+                for n, user in enumerate(users, start=first_update_id)
+            )
         )
-    )
-    assert stack.writer.updates == len(users)
-    assert stack.writer.batches < len(users) / 5  # grouped, not one commit each
-    assert await claims(stack) == len(users)
+
+    await everybody_types(1)  # the bot meets them (reads their rows)
+    batches, updates = stack.writer.batches, stack.writer.updates
+    await everybody_types(1001)
+    assert stack.writer.updates - updates == len(users)
+    assert stack.writer.batches - batches < len(users) / 5  # grouped, not one commit each
+    assert await claims(stack) == 2 * len(users)
     for user in users:
         assert await stored(stack, user) == ("Registration:unit", {"full_name": f"Người {user}"})
+
+
+async def test_a_known_users_dialog_step_also_goes_to_the_writer(stack: Stack) -> None:
+    """The user's row comes from memory, merged into the session: that is no reason to
+    give the step a transaction of its own."""
+    async with stack.sessions() as session:
+        session.add(User(id=7, full_name="Nguyễn Thị Lan", status=RegistrationStatus.APPROVED))
+        await session.commit()
+
+    @stack.router.message()
+    async def step(message: Message, state: FSMContext, user: User | None) -> None:
+        assert user is not None and user.full_name == "Nguyễn Thị Lan"
+        await state.update_data(answer=message.text)
+
+    await stack.dispatcher.feed_update(stack.bot, update(1, 7, "a"))  # reads the user
+    before = stack.writer.updates
+    await stack.dispatcher.feed_update(stack.bot, update(2, 7, "b"))  # from memory
+    assert stack.writer.updates == before + 1
+    assert await stored(stack, 7) == (None, {"answer": "b"})
+
+
+async def test_a_handler_committing_itself_takes_the_staged_rows_along(stack: Stack) -> None:
+    seen: list[int] = []
+
+    @stack.router.message()
+    async def submit(message: Message, state: FSMContext, session: AsyncSession) -> None:
+        await state.set_state("Form:done")
+        session.add(AuditEntry(actor_id=7, action="submitted", target=message.text))
+        await session.commit()
+        # Committed together: the claim and the state are already there.
+        seen.append(await claims(stack))
+        assert await stored(stack, 7) == ("Form:done", {})
+        raise RuntimeError("fails after its commit")
+
+    with pytest.raises(RuntimeError):
+        await stack.dispatcher.feed_update(stack.bot, update(1, 7, "r-1"))
+    assert seen == [1]
+    # What was committed stays, and the cache agrees with the database.
+    assert await stack.storage.get_state(key(7)) == "Form:done"
+    assert await stored(stack, 7) == ("Form:done", {})
 
 
 async def test_the_state_is_committed_with_what_the_handler_stored(stack: Stack) -> None:

@@ -42,8 +42,5 @@ class SessionPerUpdate(BaseMiddleware):
             raise
         finally:
             update_work.reset(token)
-            # Committed or rolled back, a session holds no connection; closing it then
-            # would only cost a greenlet hop (most dialog steps never open a transaction).
-            if session.in_transaction():
-                await session.close()
+            await work.close()
         return result
