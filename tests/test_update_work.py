@@ -262,3 +262,15 @@ async def test_shutdown_lets_the_updates_under_way_finish_before_closing_the_sto
     await shutdown
     assert order[:2] == ["update finished", "storage closed"]
     await app.close()
+
+
+async def test_the_writer_refuses_rows_once_closed(stack: Stack) -> None:
+    staged = StagedRows()
+    staged.claim(BOT_ID, 1)
+    await stack.writer.commit(staged)
+    await stack.writer.close()
+    late = StagedRows()
+    late.claim(BOT_ID, 2)
+    with pytest.raises(RuntimeError, match="closed"):
+        await stack.writer.commit(late)
+    assert await claims(stack) == 1
