@@ -13,11 +13,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Delete, Insert
 
+from storage.dialects import insert_for
 from storage.models import DialogState, HandledUpdate, utcnow
 
 DIALOG_COLUMNS = ("state", "data")
@@ -92,20 +92,16 @@ def write_rows_now(connection: Connection, rows: StagedRows) -> None:
         connection.execute(statement, params)
 
 
-def _insert(dialect: str) -> Any:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 # Built once per dialect and column set: SQLAlchemy then reuses the compiled form.
 @cache
 def _claim_statement(dialect: str) -> Insert:
-    insert: Insert = _insert(dialect)(HandledUpdate.__table__).on_conflict_do_nothing()
+    insert: Insert = insert_for(dialect, HandledUpdate.__table__).on_conflict_do_nothing()
     return insert
 
 
 @cache
 def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Insert:
-    insert = _insert(dialect)(DialogState.__table__)
+    insert = insert_for(dialect, DialogState.__table__)
     names = (*columns, "updated_at")
     upsert: Insert = insert.on_conflict_do_update(
         index_elements=["key"], set_={name: insert.excluded[name] for name in names}
