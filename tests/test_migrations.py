@@ -51,3 +51,10 @@ async def test_sqlite_is_tuned(tmp_path: object) -> None:
         busy = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
     await engine.dispose()
     assert (journal, keys) == ("wal", 1) and busy and busy >= 5000
+
+
+def test_history_has_one_head() -> None:
+    """`alembic upgrade head` (the documented command) fails when the history forks."""
+    from alembic.script import ScriptDirectory
+
+    assert len(ScriptDirectory.from_config(migrate.alembic_config()).get_heads()) == 1
