@@ -40,6 +40,7 @@ def command_list(access: Access) -> list[tuple[str, str]]:
         ]
     if access in (Access.STAFF, Access.ADMIN):
         commands.append(("duyet", _("Pending registrations")))
+        commands.append(("hoso", _("Submissions: review, filter, versions")))
         commands.append(("thongbao", _("Broadcast a notice")))
         commands.append(("sukien", _("Courses and conferences: create, follow")))
         commands += [

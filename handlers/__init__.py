@@ -7,7 +7,7 @@ from aiogram import Router
 
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
-    from handlers import approval, broadcasts, common, fallback, registration, reviews, roles
+    from handlers import approval, broadcasts, common, fallback, inbox, registration, reviews, roles
     from handlers.events import routers as event_routers
     from handlers.forms import dialog, mine
     from handlers.status import deadlines, exports, officer, staff
@@ -26,5 +26,6 @@ def all_routers() -> list[Router]:
         deadlines.router,
         exports.router,
         *event_routers(),
+        inbox.router,
         fallback.router,
     ]

@@ -16,6 +16,7 @@ router = Router(name=__name__)
 
 OFFICER_COMMANDS = ("baocao", "kiemtra", "bieumau", "lophoc", "trangthai", "cuatoi")
 STAFF_COMMANDS = ("thongbao", "sukien", "thongke", "chuabaocao", "hanbaocao", "xuat", "duyet")
+STAFF_COMMANDS += ("hoso",)  # the staff inbox
 ADMIN_COMMANDS = ("phanquyen",)
 
 

@@ -1,15 +1,16 @@
-"""The department's side of a submission: the summary staff receive, Đã tiếp nhận, Yêu cầu bổ sung."""
+"""The department's side of a submission: the summary staff receive, Đã tiếp nhận, Yêu cầu bổ sung.
+
+The decision itself is bot/review.py's `decide`, shared with the inbox (/hoso).
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -17,32 +18,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
+from bot.review import COMMENT_MAX, ReviewComment, ask_comment, decide
+from bot.review import ReopenCb as ReopenCb  # where /cuatoi and /trangthai import it from
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
 from handlers.editing import edit_markup
 from storage.models import Submission, User
-from storage.repositories import audit, submissions, users
+from storage.repositories import submissions, users
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
-COMMENT_MAX = 1000
-
 
 class ReviewCb(CallbackData, prefix="rv"):
     accept: bool
     id: int
-
-
-class ReopenCb(CallbackData, prefix="reopen"):
-    id: int
-
-
-class ReviewComment(StatesGroup):
-    waiting = State()
 
 
 def summary(
@@ -137,14 +130,18 @@ async def accept(
     bot: Bot,
 ) -> None:
     """Đã tiếp nhận."""
-    reviewed = await submissions.review(
-        session, callback_data.id, accept=True, staff_id=query.from_user.id
+    reviewed = await decide(
+        bot,
+        session,
+        i18n,
+        settings,
+        submission_id=callback_data.id,
+        accept=True,
+        reviewer_id=query.from_user.id,
     )
     if reviewed is None:
         await query.answer(_("This submission was already reviewed."), show_alert=True)
         return
-    audit.record(session, query.from_user.id, "submission.accept", target=str(reviewed.id))
-    await session.commit()
     await query.answer(_("Marked as accepted."))
     if isinstance(query.message, Message):
         await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
@@ -153,36 +150,30 @@ async def accept(
                 ref=reviewed.reference, who=html.quote(query.from_user.full_name)
             )
         )
-    await _tell_officer(
-        bot,
-        session,
-        i18n,
-        settings,
-        reviewed,
-        lambda: _("✅ The department has accepted your submission {ref}.").format(
-            ref=reviewed.reference
-        ),
-    )
 
 
 @router.callback_query(ReviewCb.filter(~F.accept))
-async def ask_comment(
+async def ask_for_comment(
     query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, state: FSMContext
 ) -> None:
     """Yêu cầu bổ sung: first the comment for the officer."""
-    submission = await submissions.get(session, callback_data.id)
-    if submission is None or submission.status != "submitted":
+    submission = await ask_comment(session, state, callback_data.id)
+    if submission is None:
         await query.answer(_("This submission was already reviewed."), show_alert=True)
         return
     await query.answer()
-    await state.set_state(ReviewComment.waiting)
-    await state.update_data(review_id=submission.id)
     if isinstance(query.message, Message):
         await query.message.answer(
             _(
                 "What should the officer add or correct in {ref}? Type it in one message (or /huy)."
             ).format(ref=submission.reference)
         )
+
+
+@router.message(ReviewComment.waiting, F.text.startswith("/"))
+async def command_instead_of_comment(message: Message) -> None:
+    """A command while the comment is awaited is not taken as the comment."""
+    await message.answer(_("Please type the comment as text, or /huy to cancel."))
 
 
 @router.message(ReviewComment.waiting, F.text)
@@ -203,22 +194,16 @@ async def got_comment(
         return
     data = await state.get_data()
     assert message.from_user is not None
-    reviewed = await submissions.review(
+    reviewed = await decide(
+        bot,
         session,
-        int(data["review_id"]),
+        i18n,
+        settings,
+        submission_id=int(data["review_id"]),
         accept=False,
-        staff_id=message.from_user.id,
+        reviewer_id=message.from_user.id,
         comment=comment,
     )
-    if reviewed is not None:
-        audit.record(
-            session,
-            message.from_user.id,
-            "submission.revise",
-            target=str(reviewed.id),
-            comment=comment,
-        )
-    await session.commit()
     await state.clear()
     if reviewed is None:
         await message.answer(_("This submission was already reviewed."))
@@ -227,49 +212,7 @@ async def got_comment(
         _("📝 Revision of {ref} asked; the officer has been told.").format(ref=reviewed.reference)
     )
 
-    def text() -> str:
-        return _(
-            "📝 The department asks you to revise your submission {ref}:\n<i>{comment}</i>\n\n"
-            "Press the button to open it with your answers filled in, change what is needed "
-            "and send it again."
-        ).format(ref=reviewed.reference, comment=html.quote(comment))
-
-    await _tell_officer(bot, session, i18n, settings, reviewed, text, reopen=True)
-
 
 @router.message(ReviewComment.waiting)
 async def comment_not_text(message: Message) -> None:
     await message.answer(_("Please type the comment as text, or /huy to cancel."))
-
-
-async def _tell_officer(
-    bot: Bot,
-    session: AsyncSession,
-    i18n: I18n,
-    settings: Settings,
-    submission: Submission,
-    text: Any,
-    reopen: bool = False,
-) -> None:
-    officer = await users.get_user(session, submission.officer_id)
-    locale = (officer.locale if officer else None) or settings.default_locale
-    with i18n.use_locale(locale):
-        body = text()
-        markup = (
-            InlineKeyboardMarkup(
-                inline_keyboard=[
-                    [
-                        InlineKeyboardButton(
-                            text=_("✏️ Open and revise"),
-                            callback_data=ReopenCb(id=submission.id).pack(),
-                        )
-                    ]
-                ]
-            )
-            if reopen
-            else None
-        )
-    try:
-        await bot.send_message(submission.officer_id, body, reply_markup=markup)
-    except TelegramAPIError as error:
-        log.warning("could not tell officer %s: %s", submission.officer_id, error)

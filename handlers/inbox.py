@@ -1,0 +1,424 @@
+"""/hoso — the staff inbox: every submission, waiting ones first, filtered and paged; one opened
+whole with its photos and files, reviewed (the same decision as the cards), its versions and
+what a revision changed.
+
+Page buttons carry the whole filter and a keyset cursor (see storage/repositories/inbox.py),
+so an old list's Trước/Sau still pages that list, after a restart too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.domain.periods import Period
+from bot.domain.text import Text
+from bot.domain.units import UnitDirectory
+from bot.forms import FormDefinition
+from bot.inbox import render
+from bot.inbox.diff import changes
+from bot.inbox.filters import FILTER_HELP, InboxFilter, InboxState, parse_filter, unit_codes
+from bot.review import decide
+from bot.roles import STAFF_LEVELS, HasAccess
+from bot.settings import Settings
+from handlers.editing import edit_text
+from handlers.forms.dialog import FORM_COMMANDS
+from handlers.reviews import ReviewCb
+from handlers.status.common import explain
+from storage.models import Submission, SubmissionStatus
+from storage.repositories import inbox as inbox_rows
+from storage.repositories import submissions, users
+
+log = logging.getLogger(__name__)
+router = Router(name=__name__)
+router.message.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+
+PAGE_SIZE = 8
+# Telegram's limit on a button's data, in bytes.
+CALLBACK_LIMIT = 64
+_STATE_CODES = {
+    InboxState.WAITING: "w",
+    InboxState.ACCEPTED: "a",
+    InboxState.NEEDS_REVISION: "r",
+    InboxState.REPLACED: "x",
+}
+
+
+class InboxPage(CallbackData, prefix="ibx"):
+    """Trước (`d="p"`) / Sau (`d="n"`) from the row (`g`, `c`); `m` the newest id of the list."""
+
+    d: str
+    g: int
+    c: int
+    m: int
+    s: str = ""
+    p: str = ""
+    f: str = ""
+    u: str = ""
+
+
+class InboxOpen(CallbackData, prefix="ibo"):
+    id: int
+
+
+class InboxAccept(CallbackData, prefix="iba"):
+    id: int
+
+
+class InboxHistory(CallbackData, prefix="ibh"):
+    id: int
+
+
+class InboxDiff(CallbackData, prefix="ibd"):
+    id: int
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _criteria(
+    wanted: InboxFilter, units: UnitDirectory, settings: Settings, max_id: int
+) -> inbox_rows.Criteria:
+    period = wanted.period
+    months: tuple[str, ...] | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    if period is not None:
+        months = period.months
+        start = datetime.combine(period.start, time(), settings.tz).astimezone(UTC)
+        end = datetime.combine(period.end, time(), settings.tz).astimezone(UTC)
+    return inbox_rows.Criteria(
+        states=[SubmissionStatus(wanted.state.value)] if wanted.state else None,
+        form_id=wanted.form_id,
+        unit_codes=unit_codes(units, wanted.unit_query),
+        months=months,
+        sent_from=start,
+        sent_before=end,
+        max_id=max_id,
+    )
+
+
+def _page_button(
+    text: str, direction: str, row: Submission, max_id: int, wanted: InboxFilter
+) -> InlineKeyboardButton:
+    group = 0 if row.status is SubmissionStatus.SUBMITTED else 1
+    data = InboxPage(
+        d=direction,
+        g=group,
+        c=row.id,
+        m=max_id,
+        s=_STATE_CODES[wanted.state] if wanted.state else "",
+        p=wanted.period.key if wanted.period else "",
+        f=wanted.form_id or "",
+        u=wanted.unit_query,
+    )
+    # A very long unit query is cut to fit: a shorter part of a name finds the same units
+    # and perhaps a few more, never fewer.
+    while len(data.pack().encode()) > CALLBACK_LIMIT and data.u:
+        data = data.model_copy(update={"u": data.u[:-1].rstrip()})
+    return _button(text, data)
+
+
+def _filter_of(data: InboxPage) -> InboxFilter:
+    codes = {code: state for state, code in _STATE_CODES.items()}
+    return InboxFilter(
+        state=codes.get(data.s),
+        period=Period.from_key(data.p) if data.p else None,
+        form_id=data.f or None,
+        unit_query=data.u,
+    )
+
+
+async def _list(
+    session: AsyncSession,
+    wanted: InboxFilter,
+    max_id: int,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    lang: str,
+    *,
+    after: inbox_rows.Cursor | None = None,
+    before: inbox_rows.Cursor | None = None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    criteria = _criteria(wanted, units, settings, max_id)
+    page = await inbox_rows.page(session, criteria, after=after, before=before, size=PAGE_SIZE)
+    rows = [render.Row(item, _unit_name(units, item.unit_code)) for item in page.rows]
+    text = render.list_text(page, rows, wanted, forms, settings.tz, lang, _, PAGE_SIZE)
+    keyboard = [[_button(render.row_button(row), InboxOpen(id=row.submission.id))] for row in rows]
+    nav = []
+    if page.has_before:
+        nav.append(_page_button(_("⬅️ Previous"), "p", page.rows[0], max_id, wanted))
+    if page.has_after:
+        nav.append(_page_button(_("Next ➡️"), "n", page.rows[-1], max_id, wanted))
+    if nav:
+        keyboard.append(nav)
+    return text, InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None
+
+
+def _unit_name(units: UnitDirectory, code: str) -> str:
+    unit = units.get(code)
+    return unit.name if unit is not None else code
+
+
+@router.message(Command("hoso"))
+async def inbox(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """The submissions, waiting ones first; filtered by what follows the command."""
+    lang = i18n.current_locale
+    titles = {form_id: form.title.get(lang) for form_id, form in forms.items()}
+    wanted = parse_filter(command.args or "", titles, units, clock.today(), FORM_COMMANDS)
+    if isinstance(wanted, Text):
+        await message.answer(explain(wanted) + "\n" + _(FILTER_HELP))
+        return
+    max_id = await inbox_rows.newest_id(session)
+    text, markup = await _list(session, wanted, max_id, units, forms, settings, lang)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(InboxPage.filter())
+async def turn_page(
+    query: CallbackQuery,
+    callback_data: InboxPage,
+    session: AsyncSession,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """Trước / Sau: the same list, the page before or after the rows shown."""
+    try:
+        wanted = _filter_of(callback_data)
+    except ValueError:
+        await query.answer(_("This button is no longer active."))
+        return
+    cursor = inbox_rows.Cursor(callback_data.g, callback_data.c)
+    text, markup = await _list(
+        session,
+        wanted,
+        callback_data.m,
+        units,
+        forms,
+        settings,
+        i18n.current_locale,
+        after=cursor if callback_data.d == "n" else None,
+        before=cursor if callback_data.d != "n" else None,
+    )
+    await query.answer()
+    if isinstance(query.message, Message):
+        await edit_text(bot, query.message.chat.id, query.message.message_id, text, markup)
+
+
+async def _detail(
+    session: AsyncSession,
+    item: Submission,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    lang: str,
+) -> tuple[str, InlineKeyboardMarkup, list[tuple[str, str, str]]]:
+    versions = await inbox_rows.versions(session, item)
+    officer = await users.get_user(session, item.officer_id)
+    reviewer = await users.get_user(session, item.reviewed_by) if item.reviewed_by else None
+    files = await submissions.attachments(session, item.id)
+    detail = render.Detail(
+        submission=item,
+        form=forms.get(item.form_id),
+        unit_name=_unit_name(units, item.unit_code),
+        officer_name=(officer.full_name if officer else None) or str(item.officer_id),
+        reviewer_name=reviewer.full_name if reviewer else None,
+        versions=versions,
+        file_count=len(files),
+    )
+    rows: list[list[InlineKeyboardButton]] = []
+    if item.status is SubmissionStatus.SUBMITTED:
+        rows.append(
+            [
+                _button(_("✅ Accepted"), InboxAccept(id=item.id)),
+                # The card's own button: the same comment dialog and decision.
+                _button(_("📝 Ask for a revision"), ReviewCb(accept=False, id=item.id)),
+            ]
+        )
+    if item.replaces_id is not None:
+        rows.append(
+            [
+                _button(
+                    _("🔍 Changes from {ref}").format(ref=f"#{item.replaces_id}"),
+                    InboxDiff(id=item.id),
+                )
+            ]
+        )
+    if len(versions) > 1:
+        rows.append(
+            [
+                _button(
+                    _("🕘 Versions ({count})").format(count=len(versions)), InboxHistory(id=item.id)
+                )
+            ]
+        )
+        newest = versions[-1]
+        if newest.id != item.id:
+            rows.append(
+                [
+                    _button(
+                        _("Open the newest, {ref}").format(ref=newest.reference),
+                        InboxOpen(id=newest.id),
+                    )
+                ]
+            )
+    media = []
+    for number, file in enumerate(files, start=1):
+        caption = f"{item.reference} · " + _("file {number}/{count}").format(
+            number=number, count=len(files)
+        )
+        if file.file_name:
+            caption += f" · {file.file_name}"
+        media.append((file.kind, file.file_id, caption))
+    return (
+        render.detail_text(detail, settings.tz, lang, _),
+        InlineKeyboardMarkup(inline_keyboard=rows),
+        media,
+    )
+
+
+@router.callback_query(InboxOpen.filter())
+async def open_submission(
+    query: CallbackQuery,
+    callback_data: InboxOpen,
+    session: AsyncSession,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """One submission whole, with its photos and files, and what can be done with it."""
+    item = await submissions.get(session, callback_data.id)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer(_("This submission was not found."), show_alert=True)
+        return
+    text, markup, media = await _detail(session, item, units, forms, settings, i18n.current_locale)
+    await query.answer()
+    chat_id = query.message.chat.id
+    await bot.send_message(chat_id, text, reply_markup=markup)
+    for kind, file_id, caption in media:
+        try:
+            if kind == "photo":
+                await bot.send_photo(chat_id, file_id, caption=caption)
+            else:
+                await bot.send_document(chat_id, file_id, caption=caption)
+        except TelegramAPIError as error:
+            log.warning("could not send file of submission %s: %s", item.id, error)
+
+
+@router.callback_query(InboxAccept.filter())
+async def accept(
+    query: CallbackQuery,
+    callback_data: InboxAccept,
+    session: AsyncSession,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """Đã tiếp nhận from the inbox: the cards' decision, then the view shows the new state."""
+    reviewed = await decide(
+        bot,
+        session,
+        i18n,
+        settings,
+        submission_id=callback_data.id,
+        accept=True,
+        reviewer_id=query.from_user.id,
+    )
+    if reviewed is None:
+        await query.answer(_("This submission was already reviewed."), show_alert=True)
+    else:
+        await query.answer(_("Marked as accepted."))
+    item = await submissions.get(session, callback_data.id)
+    if item is None or not isinstance(query.message, Message):
+        return
+    await session.refresh(item)
+    text, markup, _media = await _detail(session, item, units, forms, settings, i18n.current_locale)
+    await edit_text(bot, query.message.chat.id, query.message.message_id, text, markup)
+
+
+@router.callback_query(InboxHistory.filter())
+async def history(
+    query: CallbackQuery,
+    callback_data: InboxHistory,
+    session: AsyncSession,
+    units: UnitDirectory,
+    forms: dict[str, FormDefinition],
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """Every version of a submission, oldest first, each to open; a revision's changes."""
+    item = await submissions.get(session, callback_data.id)
+    if item is None or not isinstance(query.message, Message):
+        await query.answer(_("This submission was not found."), show_alert=True)
+        return
+    lang = i18n.current_locale
+    versions = await inbox_rows.versions(session, item)
+    title = render.form_title(forms, item.form_id, lang)
+    text = render.history_text(versions, title, _unit_name(units, item.unit_code), settings.tz, _)
+    rows = []
+    for number, version in enumerate(versions, start=1):
+        row = [_button(f"{number}. {version.reference}", InboxOpen(id=version.id))]
+        if version.replaces_id is not None:
+            row.append(
+                _button(
+                    _("🔍 Changes from {ref}").format(ref=f"#{version.replaces_id}"),
+                    InboxDiff(id=version.id),
+                )
+            )
+        rows.append(row)
+    await query.answer()
+    await query.message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+@router.callback_query(InboxDiff.filter())
+async def diff(
+    query: CallbackQuery,
+    callback_data: InboxDiff,
+    session: AsyncSession,
+    forms: dict[str, FormDefinition],
+    i18n: I18n,
+) -> None:
+    """What a revision changed from the version before it, field by field."""
+    newer = await submissions.get(session, callback_data.id)
+    older = (
+        await submissions.get(session, newer.replaces_id)
+        if newer is not None and newer.replaces_id is not None
+        else None
+    )
+    if newer is None or older is None or not isinstance(query.message, Message):
+        await query.answer(_("This submission was not found."), show_alert=True)
+        return
+    found, same = changes(
+        forms.get(newer.form_id), older.answers, newer.answers, i18n.current_locale
+    )
+    await query.answer()
+    await query.message.answer(render.diff_text(newer, older, found, same, _))
