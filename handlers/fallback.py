@@ -15,8 +15,16 @@ from bot.roles import Access
 router = Router(name=__name__)
 
 OFFICER_COMMANDS = ("baocao", "kiemtra", "bieumau", "lophoc", "trangthai", "cuatoi")
-STAFF_COMMANDS = ("thongbao", "sukien", "thongke", "chuabaocao", "hanbaocao", "xuat", "duyet")
-STAFF_COMMANDS += ("hoso",)  # the staff inbox
+STAFF_COMMANDS = (
+    "thongbao",
+    "sukien",
+    "thongke",
+    "chuabaocao",
+    "hanbaocao",
+    "xuat",
+    "duyet",
+    "hoso",
+)
 ADMIN_COMMANDS = ("phanquyen",)
 
 

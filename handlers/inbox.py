@@ -237,7 +237,7 @@ async def _detail(
     forms: dict[str, FormDefinition],
     settings: Settings,
     lang: str,
-) -> tuple[str, InlineKeyboardMarkup, list[tuple[str, str, str]]]:
+) -> tuple[list[str], InlineKeyboardMarkup, list[tuple[str, str, str]]]:
     versions = await inbox_rows.versions(session, item)
     officer = await users.get_user(session, item.officer_id)
     reviewer = await users.get_user(session, item.reviewed_by) if item.reviewed_by else None
@@ -296,7 +296,7 @@ async def _detail(
             caption += f" · {file.file_name}"
         media.append((file.kind, file.file_id, caption))
     return (
-        render.detail_text(detail, settings.tz, lang, _),
+        render.split_message(render.detail_text(detail, settings.tz, lang, _)),
         InlineKeyboardMarkup(inline_keyboard=rows),
         media,
     )
@@ -318,10 +318,12 @@ async def open_submission(
     if item is None or not isinstance(query.message, Message):
         await query.answer(_("This submission was not found."), show_alert=True)
         return
-    text, markup, media = await _detail(session, item, units, forms, settings, i18n.current_locale)
+    parts, markup, media = await _detail(session, item, units, forms, settings, i18n.current_locale)
     await query.answer()
     chat_id = query.message.chat.id
-    await bot.send_message(chat_id, text, reply_markup=markup)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part)
+    await bot.send_message(chat_id, parts[-1], reply_markup=markup)
     for kind, file_id, caption in media:
         try:
             if kind == "photo":
@@ -361,8 +363,11 @@ async def accept(
     if item is None or not isinstance(query.message, Message):
         return
     await session.refresh(item)
-    text, markup, _media = await _detail(session, item, units, forms, settings, i18n.current_locale)
-    await edit_text(bot, query.message.chat.id, query.message.message_id, text, markup)
+    parts, markup, _media = await _detail(
+        session, item, units, forms, settings, i18n.current_locale
+    )
+    # The buttons are on the last part, which holds the state.
+    await edit_text(bot, query.message.chat.id, query.message.message_id, parts[-1], markup)
 
 
 @router.callback_query(InboxHistory.filter())

@@ -18,6 +18,8 @@ from storage.models import Submission, SubmissionStatus
 from storage.repositories.inbox import Page
 
 Gettext = Callable[[str], str]
+# Telegram refuses messages over 4096 characters; leave room for what HTML adds.
+MESSAGE_LIMIT = 3800
 ICONS = {
     SubmissionStatus.SUBMITTED: "⏳",
     SubmissionStatus.ACCEPTED: "✅",
@@ -131,7 +133,8 @@ def _state_line(detail: Detail, tz: ZoneInfo, _: Gettext) -> str:
 
 
 def detail_text(detail: Detail, tz: ZoneInfo, lang: str, _: Gettext) -> str:
-    """The whole submission: who sent it when, its state, its version, every answer."""
+    """The whole submission: who sent it when, every answer, then its state and version last,
+    just above the buttons (and in the last part when it is too long for one message)."""
     item = detail.submission
     lines = [
         _("<b>{title}</b> {ref}").format(
@@ -141,21 +144,43 @@ def detail_text(detail: Detail, tz: ZoneInfo, lang: str, _: Gettext) -> str:
         _("Unit: {value}").format(value=escape(detail.unit_name)),
         _("Officer: {value}").format(value=escape(detail.officer_name)),
         _("Sent at: {value}").format(value=local_datetime(item.submitted_at, tz)),
-        _state_line(detail, tz, _),
+        "",
     ]
-    if item.status is SubmissionStatus.NEEDS_REVISION and item.staff_comment:
-        lines.append(_("Comment: <i>{comment}</i>").format(comment=escape(item.staff_comment)))
+    lines.extend(f"• {escape(label)}: {escape(value)}" for label, value in answers(detail, lang))
+    lines.append("")
+    if detail.file_count:
+        lines.append(_("Its {count} photos and files follow.").format(count=detail.file_count))
     if len(detail.versions) > 1:
         number = [v.id for v in detail.versions].index(item.id) + 1
         lines.append(
             _("Version {number} of {count}").format(number=number, count=len(detail.versions))
         )
-    lines.append("")
-    lines.extend(f"• {escape(label)}: {escape(value)}" for label, value in answers(detail, lang))
-    if detail.file_count:
-        lines.append("")
-        lines.append(_("Its {count} photos and files follow.").format(count=detail.file_count))
+    lines.append(_state_line(detail, tz, _))
+    if item.status is SubmissionStatus.NEEDS_REVISION and item.staff_comment:
+        lines.append(_("Comment: <i>{comment}</i>").format(comment=escape(item.staff_comment)))
     return "\n".join(lines)
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`text` in parts of at most `limit` characters, cut between lines (each line closes its
+    own HTML tags); a single longer line is cut where it must."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    parts.append(current)
+    return [part for part in parts if part.strip()] or [text[:limit]]
 
 
 def answers(detail: Detail, lang: str) -> list[tuple[str, str]]:
