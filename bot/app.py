@@ -255,6 +255,12 @@ async def _on_startup(app: Application) -> None:
             admin = await users.get_user(session, admin_id)
             locale = (admin.locale if admin else None) or app.settings.default_locale
             await set_user_commands(app.bot, app.i18n, admin_id, Access.ADMIN, locale)
+        # A new version may bring staff commands (/hoso): staff menus are set again too.
+        for staff_id in await users.staff_and_admin_ids(session):
+            member = await users.get_user(session, staff_id)
+            if staff_id not in app.settings.admin_ids and member is not None:
+                locale = member.locale or app.settings.default_locale
+                await set_user_commands(app.bot, app.i18n, staff_id, Access.STAFF, locale)
     settle_after_start_up()
     log.info(
         "bot started for province %s with %d units", app.settings.province_code, len(app.units)

@@ -77,6 +77,8 @@ def list_text(
     title = _("<b>Submissions</b>")
     if not wanted.is_empty:
         title += " — " + filter_text(wanted, forms, lang, _)
+    if not rows and wanted.is_empty:
+        return "\n".join([title, "", _("No unit has sent anything yet.")])
     if not rows:
         return "\n".join(
             [title, "", _("No submission matches."), _("/hoso with nothing after it lists all.")]

@@ -350,3 +350,15 @@ async def test_an_officer_is_refused_and_staff_have_it_in_menu_and_help(
     assert "/hoso — Hồ sơ: xem, lọc, tiếp nhận, lịch sử" in (await staff.expect("/hoso")).text
     [menu] = [c for key, c in api.commands.items() if str(ADMIN_ID) in key]
     assert "hoso" in [c["command"] for c in menu]
+
+    # A staff member granted the role by an earlier version gets the new menu at start-up,
+    # and may use the inbox (staff, not only admins).
+    async with db() as session:
+        session.add(User(id=4202, full_name="Phạm Thu Hà", role=Role.STAFF, locale="vi"))
+        await session.commit()
+    await running.restart()
+    [menu] = [c for key, c in api.commands.items() if "4202" in key]
+    assert "hoso" in [c["command"] for c in menu]
+    ha = api.user(4202, "Hà", "Phạm")
+    await ha.send("/hoso")
+    assert "Chưa có đơn vị nào gửi hồ sơ" in (await ha.expect("<b>Hồ sơ</b>")).text
