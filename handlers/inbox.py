@@ -45,8 +45,7 @@ router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
 PAGE_SIZE = 8
-# Telegram's limit on a button's data, in bytes.
-CALLBACK_LIMIT = 64
+FORM_ID_KEPT = 16
 _STATE_CODES = {
     InboxState.WAITING: "w",
     InboxState.ACCEPTED: "a",
@@ -121,22 +120,34 @@ def _page_button(
         m=max_id,
         s=_STATE_CODES[wanted.state] if wanted.state else "",
         p=wanted.period.key if wanted.period else "",
-        f=wanted.form_id or "",
+        # A form id is cut to its first characters; `_filter_of` finds it again.
+        f=(wanted.form_id or "")[:FORM_ID_KEPT],
         u=wanted.unit_query,
     )
     # A very long unit query is cut to fit: a shorter part of a name finds the same units
     # and perhaps a few more, never fewer.
-    while len(data.pack().encode()) > CALLBACK_LIMIT and data.u:
-        data = data.model_copy(update={"u": data.u[:-1].rstrip()})
-    return _button(text, data)
+    while True:
+        try:
+            return _button(text, data)
+        except ValueError:  # longer than Telegram allows
+            if not data.u:
+                raise
+            data = data.model_copy(update={"u": data.u[:-1].rstrip()})
 
 
-def _filter_of(data: InboxPage) -> InboxFilter:
+def _filter_of(data: InboxPage, forms: dict[str, FormDefinition]) -> InboxFilter:
+    """The filter a page button carries; ValueError if it no longer makes sense."""
     codes = {code: state for state, code in _STATE_CODES.items()}
+    form_id = None
+    if data.f:
+        known = [f for f in sorted(forms) if f == data.f or f[:FORM_ID_KEPT] == data.f]
+        if not known:
+            raise ValueError(f"no form {data.f!r} any more")
+        form_id = known[0]
     return InboxFilter(
         state=codes.get(data.s),
         period=Period.from_key(data.p) if data.p else None,
-        form_id=data.f or None,
+        form_id=form_id,
         unit_query=data.u,
     )
 
@@ -209,7 +220,7 @@ async def turn_page(
 ) -> None:
     """Trước / Sau: the same list, the page before or after the rows shown."""
     try:
-        wanted = _filter_of(callback_data)
+        wanted = _filter_of(callback_data, forms)
     except ValueError:
         await query.answer(_("This button is no longer active."))
         return

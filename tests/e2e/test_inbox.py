@@ -266,6 +266,8 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     # Yêu cầu bổ sung from the inbox: the same comment dialog as the card.
     await staff.press("Yêu cầu bổ sung")
     await staff.expect("Cán bộ cần bổ sung hoặc sửa gì")
+    await staff.send("/hoso")  # a command is not taken as the comment
+    await staff.expect("bằng chữ")
     await staff.send("Bổ sung số người tham gia")
     await staff.expect("Đã yêu cầu bổ sung")
     notice = await lan.expect("Sở đề nghị bổ sung")
