@@ -167,7 +167,8 @@ async def _list(
     criteria = _criteria(wanted, units, settings, max_id)
     page = await inbox_rows.page(session, criteria, after=after, before=before, size=PAGE_SIZE)
     rows = [render.Row(item, _unit_name(units, item.unit_code)) for item in page.rows]
-    text = render.list_text(page, rows, wanted, forms, settings.tz, lang, _, PAGE_SIZE)
+    names = [_unit_name(units, code) for code in criteria.unit_codes or ()]
+    text = render.list_text(page, rows, wanted, forms, settings.tz, lang, _, PAGE_SIZE, names)
     keyboard = [[_button(render.row_button(row), InboxOpen(id=row.submission.id))] for row in rows]
     nav = []
     if page.has_before:

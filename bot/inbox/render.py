@@ -43,9 +43,14 @@ def form_title(forms: Mapping[str, FormDefinition], form_id: str, lang: str) -> 
 
 
 def filter_text(
-    wanted: InboxFilter, forms: Mapping[str, FormDefinition], lang: str, _: Gettext
+    wanted: InboxFilter,
+    forms: Mapping[str, FormDefinition],
+    lang: str,
+    _: Gettext,
+    unit_names: Sequence[str] = (),
 ) -> str:
-    """`waiting for review · Tháng 11/2026 · Báo cáo hoạt động KH&CN · “cau giay”`."""
+    """`waiting for review · Tháng 11/2026 · Báo cáo hoạt động KH&CN · Phường Cầu Giấy`: the
+    unit by name when the part typed names one, else the part typed (“hoa”)."""
     parts = []
     if wanted.state is not None:
         parts.append(state_label(wanted.state, _))
@@ -53,7 +58,9 @@ def filter_text(
         parts.append(wanted.period.label(lang))
     if wanted.form_id is not None:
         parts.append(form_title(forms, wanted.form_id, lang))
-    if wanted.unit_query:
+    if len(unit_names) == 1:
+        parts.append(unit_names[0])
+    elif wanted.unit_query:
         parts.append(f"“{wanted.unit_query}”")
     return escape(" · ".join(parts))
 
@@ -73,10 +80,11 @@ def list_text(
     lang: str,
     _: Gettext,
     page_size: int,
+    unit_names: Sequence[str] = (),
 ) -> str:
     title = _("<b>Submissions</b>")
     if not wanted.is_empty:
-        title += " — " + filter_text(wanted, forms, lang, _)
+        title += " — " + filter_text(wanted, forms, lang, _, unit_names)
     if not rows and wanted.is_empty:
         return "\n".join([title, "", _("No unit has sent anything yet.")])
     if not rows:

@@ -150,6 +150,7 @@ async def test_filters_by_state_period_unit_form_and_combined(
 
     unit = await ask(staff, "/hoso CAU GIAY")
     assert refs(unit.text) == [cg_nov, cg_insp, cg_oct]
+    assert unit.text.startswith("<b>Hồ sơ</b> — Phường Cầu Giấy\n")
     assert refs((await ask(staff, "/hoso Cầu Giấy")).text) == [cg_nov, cg_insp, cg_oct]
 
     combined = await ask(staff, "/hoso chờ 11/2026 cau giay")
@@ -160,6 +161,7 @@ async def test_filters_by_state_period_unit_form_and_combined(
     assert refs((await ask(staff, "/hoso đã thay thế")).text) == [hx_old]
 
     empty = await ask(staff, "/hoso bổ sung hoa xa")
+    assert empty.text.startswith("<b>Hồ sơ</b> — cần bổ sung · Xã Hòa Xá\n")
     assert refs(empty.text) == [] and "Không có hồ sơ nào phù hợp" in empty.text
 
     unknown = await ask(staff, "/hoso xyz", "xyz")
