@@ -166,6 +166,9 @@ async def _list(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     criteria = _criteria(wanted, units, settings, max_id)
     page = await inbox_rows.page(session, criteria, after=after, before=before, size=PAGE_SIZE)
+    if not page.rows and (after or before):
+        # Nothing left beyond the cursor (the rows shown changed since): the first page.
+        page = await inbox_rows.page(session, criteria, size=PAGE_SIZE)
     rows = [render.Row(item, _unit_name(units, item.unit_code)) for item in page.rows]
     names = [_unit_name(units, code) for code in criteria.unit_codes or ()]
     text = render.list_text(page, rows, wanted, forms, settings.tz, lang, _, PAGE_SIZE, names)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
+from handlers.inbox import InboxPage
 from storage.models import (
     AuditEntry,
     RegistrationStatus,
@@ -226,6 +227,9 @@ async def test_paging_across_pages_is_stable_when_new_submissions_arrive(
     )
     await staff.press_data(page_one, next_data)
     assert refs((await staff.expect("trang 2/3")).text) == expected[8:16]
+    # Past the end (the rows it was shown after are gone): the first page, not a dead end.
+    await staff.press_data(page_one, InboxPage(d="n", g=1, c=0, m=max(ids)).pack())
+    assert refs((await staff.expect("trang 1/3")).text) == expected[:8]
     # A new /hoso sees the new one, first.
     fresh = await ask(staff, "/hoso")
     assert "21 hồ sơ, 6 chờ tiếp nhận" in fresh.text and refs(fresh.text)[0] == max(ids) + 1
