@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")
     export = sub.add_parser("export", help="write a period's Excel workbook, as /xuat sends it")
-    export.add_argument("--period", required=True, help="11/2026, 'quy 4/2026', 'Q4 2026' or 2026")
+    export.add_argument(
+        "--period",
+        help="11/2026, 'quy 4/2026', 'Q4 2026' or 2026; default: the month whose report "
+        "deadline is nearest (November on 01/12)",
+    )
     export.add_argument("--out", required=True, help="the .xlsx file to write")
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
     demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")

@@ -398,3 +398,30 @@ class EventReminder(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recipients: Mapped[int | None]
+
+
+class ReportDeadlineRule(Base):
+    """A form's repeating deadline: each month's report is due on `due_day` of the next month.
+    A `report_deadlines` row for a month is the exception to it."""
+
+    __tablename__ = "report_deadline_rules"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_day: Mapped[int]
+    remind_days_before: Mapped[int]
+    set_by: Mapped[int] = mapped_column(BigInteger)
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StaffReminder(Base):
+    """A unit reminded by staff (Nhắc nhở) of a month's report: the primary key is the claim,
+    so two staff members pressing at once remind each unit once."""
+
+    __tablename__ = "staff_reminders"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
+    reminded_by: Mapped[int] = mapped_column(BigInteger)
+    recipients: Mapped[int]
+    reminded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -274,7 +274,7 @@ def test_month_refuses() -> None:
 def test_month_options_are_this_and_previous_month() -> None:
     offered = options(make("month"), date(2026, 1, 15))
     assert [o.value for o in offered] == ["2026-01", "2025-12"]
-    assert render_message(offered[0].label, "vi", str) == "Tháng 01/2026"
+    assert render_message(offered[0].label, "vi", str) == "Tháng 1/2026"
 
 
 def test_date_options_respect_bounds() -> None:

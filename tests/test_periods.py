@@ -80,7 +80,8 @@ def test_a_future_period_is_allowed_for_deadlines() -> None:
 
 
 def test_labels_keys_and_months() -> None:
-    assert (NOV.label(), Q4.label(), YEAR.label()) == ("Tháng 11/2026", "Quý IV/2026", "Năm 2026")
+    assert (NOV.label(), Q4.label(), YEAR.label()) == ("tháng 11/2026", "quý IV/2026", "năm 2026")
+    assert NOV.label(start=True) == "Tháng 11/2026" and Q4.label("vi", start=True) == "Quý IV/2026"
     assert (NOV.label("en"), Q4.label("en"), YEAR.label("en")) == ("11/2026", "Q4 2026", "2026")
     assert (NOV.key, Q4.key, YEAR.key) == ("2026-11", "2026-Q4", "2026")
     assert Q4.months == ("2026-10", "2026-11", "2026-12")
@@ -91,7 +92,10 @@ def test_labels_keys_and_months() -> None:
     assert Period.month(2026, 1).previous() == Period.month(2025, 12)
     assert Period.quarter(2026, 1).previous() == Period.quarter(2025, 4)
     assert Period.of_day(TODAY) == NOV
-    assert month_label("2026-03") == "Tháng 03/2026" and short_month("2026-03") == "03/2026"
+    # One format: no leading zero ("tháng 3/2026" beside "tháng 11/2026"), lower case mid-sentence.
+    assert month_label("2026-03") == "tháng 3/2026" and short_month("2026-03") == "3/2026"
+    assert month_label("2026-03", start=True) == "Tháng 3/2026"
+    assert Period.month(2026, 3).label("en") == "3/2026"
     for bad in ("2026-13", "2026-Q5", "26-11", "x"):
         with pytest.raises(ValueError):
             Period.from_key(bad)

@@ -2,8 +2,9 @@
 
 Typed: `11/2026`, `thang 11/2026`, `T11-2026`, `2026-11`, `quy 4/2026`, `Q4 2026`,
 `Quý IV/2026`, `2026-Q4`, `2026`, `năm 2026` (with or without diacritics; a month or
-quarter without a year is in the current year). Shown: `Tháng 11/2026`, `Quý IV/2026`,
-`Năm 2026`. Months are stored as `yyyy-mm` (the Submission.period column), so a
+quarter without a year is in the current year). Shown: `tháng 4/2026`, `quý IV/2026`,
+`năm 2026` within a sentence, `Tháng 4/2026` at its start (one format: no leading zero,
+lower case mid-sentence). Months are stored as `yyyy-mm` (the Submission.period column), so a
 period is, for the database, the list of its months.
 """
 
@@ -129,29 +130,34 @@ class Period:
             raise ValueError(f"not a period key: {key!r}")
         return period
 
-    def label(self, lang: str = "vi") -> str:
-        """`Tháng 11/2026`, `Quý IV/2026`, `Năm 2026` (vi); `11/2026`, `Q4 2026`, `2026` (en)."""
-        vi = lang != "en"
-        if self.kind is PeriodKind.MONTH:
-            text = f"{self.number:02d}/{self.year}"
-            return f"Tháng {text}" if vi else text
-        if self.kind is PeriodKind.QUARTER:
+    def label(self, lang: str = "vi", *, start: bool = False) -> str:
+        """`tháng 4/2026`, `quý IV/2026`, `năm 2026` (vi, within a sentence); with `start`
+        (a sentence or a button begins with it) `Tháng 4/2026`; `4/2026`, `Q4 2026`, `2026` (en)."""
+        if lang == "en":
+            if self.kind is PeriodKind.MONTH:
+                return f"{self.number}/{self.year}"
             return (
-                f"Quý {ROMAN[self.number - 1]}/{self.year}" if vi else f"Q{self.number} {self.year}"
+                f"Q{self.number} {self.year}" if self.kind is PeriodKind.QUARTER else str(self.year)
             )
-        return f"Năm {self.year}" if vi else str(self.year)
+        if self.kind is PeriodKind.MONTH:
+            text = f"tháng {self.number}/{self.year}"
+        elif self.kind is PeriodKind.QUARTER:
+            text = f"quý {ROMAN[self.number - 1]}/{self.year}"
+        else:
+            text = f"năm {self.year}"
+        return text[0].upper() + text[1:] if start else text
 
 
-def month_label(month: str, lang: str = "vi") -> str:
-    """A stored month `2026-11` as `Tháng 11/2026` (vi) or `11/2026`."""
+def month_label(month: str, lang: str = "vi", *, start: bool = False) -> str:
+    """A stored month `2026-04` as `tháng 4/2026` (vi; `Tháng 4/2026` with `start`) or `4/2026`."""
     year, number = month.split("-")
-    return Period.month(int(year), int(number)).label(lang)
+    return Period.month(int(year), int(number)).label(lang, start=start)
 
 
 def short_month(month: str) -> str:
-    """`2026-11` → `11/2026`, for lists of months."""
+    """`2026-04` → `4/2026`, for lists of months."""
     year, number = month.split("-")
-    return f"{number}/{year}"
+    return f"{int(number)}/{year}"
 
 
 def parse_period(text: str, today: date, *, allow_future: bool = False) -> Period | Text:
@@ -179,7 +185,7 @@ def parse_period(text: str, today: date, *, allow_future: bool = False) -> Perio
     if isinstance(period, Period) and period.start > today and not allow_future:
         return Text(
             N_("{period} has not begun yet, so there is nothing to show for it."),
-            {"period": period.label()},
+            {"period": period.label(start=True)},
         )
     return period
 

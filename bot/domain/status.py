@@ -17,6 +17,10 @@ from datetime import date, timedelta
 REPORT_FORM = "activity_report"
 REPORT_AREAS = "areas"
 INSPECTION_FORM = "inspection"
+# A finding counts in the period of its inspection date, not of the day it was sent.
+INSPECTION_DATE = "inspection_date"
+# Forms without a reporting period, and the answer (a date) that places one in a period.
+DATED_BY = {INSPECTION_FORM: INSPECTION_DATE}
 INSPECTION_RESULT = "result"
 VIOLATION = "violation"
 FINE_AMOUNT = "fine_amount"

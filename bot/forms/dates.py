@@ -117,9 +117,10 @@ def format_date(iso: str) -> str:
 
 
 def format_month(iso: str, lang: str) -> str:
-    """`2026-11` → `Tháng 11/2026` (vi) or `11/2026`."""
+    """`2026-04` → `Tháng 4/2026` (vi, a value or a button on its own) or `4/2026`: the
+    format of `bot.domain.periods`, with no leading zero."""
     year, month = iso.split("-")
-    return f"Tháng {month}/{year}" if lang == "vi" else f"{month}/{year}"
+    return f"Tháng {int(month)}/{year}" if lang == "vi" else f"{int(month)}/{year}"
 
 
 def _real(year: int, month: int, day: int) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.clock import Clock
-from bot.domain.periods import parse_period
+from bot.domain.periods import Period, parse_period
 from bot.domain.text import Text
 from bot.settings import Settings
 
@@ -44,21 +44,26 @@ class ProgressBar:
             self.stream.flush()
 
 
-async def export(settings: Settings, period_text: str, out: str) -> int:
-    """Write the workbook; 0 on success, 2 for a period that can't be read."""
+async def export(settings: Settings, period_text: str | None, out: str) -> int:
+    """Write the workbook; 0 on success, 2 for a period that can't be read. No period: the
+    month whose report deadline is nearest, as /xuat chooses it."""
     from bot.domain.units import UnitDirectory
     from bot.events.period_sheet import SignupsSheet
     from bot.forms import load_definitions
     from bot.i18n import create_i18n
     from bot.status.export import export_workbook
+    from bot.status.figures import current_period
     from storage.database import create_engine, create_sessionmaker
     from storage.repositories import units as unit_rows
 
     clock = Clock(settings.tz)
-    period = parse_period(period_text, clock.today())
-    if isinstance(period, Text):
-        print(period.render(lambda msgid: msgid), file=sys.stderr)
-        return 2
+    period: Period | None = None
+    if period_text is not None:
+        parsed = parse_period(period_text, clock.today())
+        if isinstance(parsed, Text):
+            print(parsed.render(lambda msgid: msgid), file=sys.stderr)
+            return 2
+        period = parsed
     # As bot.app.load_forms, without importing the whole bot (aiogram) for a file.
     forms = load_definitions()
     if settings.forms_dir is not None:
@@ -67,10 +72,20 @@ async def export(settings: Settings, period_text: str, out: str) -> int:
     engine = create_engine(settings.database_url)
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
-    progress = ProgressBar(sys.stderr, period.label("en"))
+    progress: ProgressBar | None = None
     started = time.perf_counter()
     try:
         async with create_sessionmaker(engine)() as session:
+            if period is None:
+                chosen = await current_period(session, clock.today())
+                period = chosen.period
+                due = chosen.deadline
+                print(
+                    f"Period {period.label('en')}"
+                    + (f" (deadline {due.due_on:%d/%m/%Y})" if due else " (no deadline set)"),
+                    file=sys.stderr,
+                )
+            progress = ProgressBar(sys.stderr, period.label("en"))
             units = UnitDirectory(await unit_rows.active_units(session, settings.province_code))
             result = await export_workbook(
                 session,
@@ -86,7 +101,8 @@ async def export(settings: Settings, period_text: str, out: str) -> int:
                 extra_sheets=[SignupsSheet(list(units))],
             )
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
         await engine.dispose()
     sheets = ", ".join(f"{title}: {rows:,}" for title, rows in result.rows.items())
     print(

@@ -33,7 +33,7 @@ from bot.domain import status as rules
 from bot.domain.periods import Period, short_month
 from bot.domain.units import UnitEntry
 from bot.forms import Field, FormDefinition, render_value
-from bot.status.figures import utc_bounds
+from bot.status.figures import span
 from bot.status.render import state_label
 from storage.models import Submission, SubmissionStatus, User
 from storage.repositories import status as queries
@@ -210,11 +210,15 @@ class _Context:
 
 
 def _form_filter(form: FormDefinition, period: Period, tz: ZoneInfo) -> dict[str, Any]:
-    """Reports by their period; other forms by when they were sent."""
+    """Reports by their period; inspections by their inspection date; other forms by when
+    they were sent."""
     if form.period_field:
         return {"months": period.months}
-    since, until = utc_bounds(period, tz)
-    return {"since": since, "until": until}
+    bounds = span(period, tz)
+    date_field = rules.DATED_BY.get(form.id)
+    if date_field is not None and any(f.name == date_field for f in form.fields):
+        return {"dated": queries.dated_in(date_field, bounds)}
+    return {"since": bounds.since, "until": bounds.until}
 
 
 async def _write_form(
@@ -250,6 +254,8 @@ async def _write_form(
         query = query.where(Submission.period.in_(scope["months"])).order_by(
             Submission.period, Submission.unit_code, Submission.id
         )
+    elif "dated" in scope:
+        query = query.where(scope["dated"]).order_by(Submission.submitted_at, Submission.id)
     else:
         query = query.where(
             Submission.submitted_at >= scope["since"], Submission.submitted_at < scope["until"]
@@ -298,17 +304,17 @@ async def _write_summary(
         c.unit_code: c
         for c in rules.coverage(ctx.units, due, ((r.unit_code, r.period) for r in reports))
     }
-    since, until = utc_bounds(ctx.period, ctx.tz)
+    bounds = span(ctx.period, ctx.tz)
     inspections = await queries.inspections_by_unit(
         session,
         rules.INSPECTION_FORM,
-        since,
-        until,
+        bounds,
+        date_field=rules.INSPECTION_DATE,
         result_field=rules.INSPECTION_RESULT,
         violation=rules.VIOLATION,
         fine_field=rules.FINE_AMOUNT,
     )
-    signups = await queries.signups_by_unit(session, since, until)
+    signups = await queries.signups_by_unit(session, bounds.since, bounds.until)
     officers = await queries.officers_of_units(session)
     headers = [
         _("Unit"),

@@ -15,14 +15,30 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import status as rules
+from bot.domain.deadlines import DefaultPeriod, default_period
 from bot.domain.events import EventStatus, SignupStatus
 from bot.domain.periods import Period, PeriodKind
+from bot.domain.status import Deadline
 from bot.domain.units import UnitEntry
 from bot.forms import FormDefinition, Localized
-from storage.models import Event, ReportDeadline, Submission, SubmissionStatus
+from storage.models import Event, Submission, SubmissionStatus
 from storage.repositories import deadlines, events, submissions
 from storage.repositories import status as queries
-from storage.repositories.status import InspectionTotals, Officer, SignupTotals
+from storage.repositories.status import InspectionTotals, Officer, SignupTotals, Span
+
+
+async def current_period(session: AsyncSession, today: date) -> DefaultPeriod:
+    """The period a status command means when none is typed: the month whose report deadline
+    is nearest (to come or just passed) — November on 01/12, not December."""
+    recent = [p.months[0] for p in recent_months(today)]
+    found = await deadlines.deadlines_for(session, rules.REPORT_FORM, recent)
+    return default_period(today, found.get)
+
+
+def recent_months(today: date) -> list[Period]:
+    """The months whose deadline can still matter today: this one and the two before."""
+    current = Period.of_day(today)
+    return [current.previous().previous(), current.previous(), current]
 
 
 def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -34,16 +50,21 @@ def utc_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     )
 
 
+def span(period: Period, tz: ZoneInfo) -> Span:
+    """The period as days and as UTC times, for submissions placed by a date answer."""
+    return Span(period.start, period.end, *utc_bounds(period, tz))
+
+
 async def inspections_in(
     session: AsyncSession, period: Period, tz: ZoneInfo, unit_code: str | None = None
 ) -> InspectionTotals:
-    """Inspection findings sent during the period (by the time they were sent)."""
-    since, until = utc_bounds(period, tz)
+    """Inspection findings of the period, by their inspection date (a finding of 20/11 sent
+    on 01/12 counts in November)."""
     return await queries.inspection_totals(
         session,
         rules.INSPECTION_FORM,
-        since,
-        until,
+        span(period, tz),
+        date_field=rules.INSPECTION_DATE,
         result_field=rules.INSPECTION_RESULT,
         violation=rules.VIOLATION,
         fine_field=rules.FINE_AMOUNT,
@@ -150,11 +171,12 @@ async def missing_reports(
 
 @dataclass(frozen=True)
 class ReportState:
-    """One month's report of a unit: the live submission, if any, and the deadline, if set."""
+    """One month's report of a unit: the live submission, if any, and the deadline in force
+    (the month's own, or the rule's), if any."""
 
     month: str
     submission: Submission | None
-    deadline: ReportDeadline | None
+    deadline: Deadline | None
 
     @property
     def needs_action(self) -> bool:
@@ -163,14 +185,16 @@ class ReportState:
 
 @dataclass(frozen=True)
 class UnitStatus:
-    """/trangthai: a unit's report for this month (and last month's while it is
-    outstanding), and its inspection findings sent this month."""
+    """/trangthai: a unit's report for the current period (the month whose deadline is
+    nearest), the month before while it is outstanding, and the inspection findings dated
+    in the current period."""
 
     unit_code: str
     reports: list[ReportState]
     inspections: InspectionTotals
     # The officer's upcoming events (issue 6): signed up for, or invited to and open.
     upcoming_events: list[UpcomingEvent] = field(default_factory=list)
+    period: Period | None = None
 
 
 @dataclass(frozen=True)
@@ -217,13 +241,13 @@ async def unit_status(
     officer_id: int | None = None,
     now: datetime | None = None,
 ) -> UnitStatus:
-    current = Period.of_day(today)
+    current = (await current_period(session, today)).period
+    months = [current.previous().months[0], current.months[0]]
+    due = await deadlines.deadlines_for(session, rules.REPORT_FORM, months)
     states = []
-    for month_period in (current.previous(), current):
-        month = month_period.months[0]
+    for month in months:
         live = await submissions.live_for_period(session, rules.REPORT_FORM, unit_code, month)
-        deadline = await deadlines.get(session, rules.REPORT_FORM, month)
-        states.append(ReportState(month, live, deadline))
+        states.append(ReportState(month, live, due.get(month)))
     # Last month only while something is still to be done about it.
     shown = [s for s in states[:1] if s.needs_action] + states[1:]
     upcoming = (
@@ -232,5 +256,5 @@ async def unit_status(
         else []
     )
     return UnitStatus(
-        unit_code, shown, await inspections_in(session, current, tz, unit_code), upcoming
+        unit_code, shown, await inspections_in(session, current, tz, unit_code), upcoming, current
     )

@@ -1,8 +1,10 @@
 """Reminders to units that have not reported: at staff's request (Nhắc nhở) and before deadlines.
 
 Both go through the broadcast engine (`bot.status.notices`). Deadline reminders are
-claimed per unit and month in `deadline_reminders` in the same transaction as the
-notice is queued: after a restart, or with several processes, a unit is reminded once.
+claimed per unit and month in `deadline_reminders`, staff reminders in `staff_reminders`,
+in the same transaction as the notice is queued: after a restart, with several processes,
+or with two staff members pressing at once, a unit is reminded once of a month (by each
+kind: a reminder before the deadline does not stop staff chasing a late unit after it).
 """
 
 from __future__ import annotations
@@ -23,9 +25,8 @@ from bot.domain.periods import Period
 from bot.domain.units import UnitDirectory, UnitEntry
 from bot.periodic import PeriodicCheck
 from bot.status import notices
-from bot.status.figures import missing_reports
+from bot.status.figures import MissingUnit, missing_reports, recent_months
 from bot.status.render import reminder_text
-from storage.models import ReportDeadline
 from storage.repositories import deadlines
 from storage.repositories import status as queries
 
@@ -42,6 +43,52 @@ class Reminded:
     recipients: int
 
 
+@dataclass(frozen=True)
+class ReminderPlan:
+    """What Nhắc nhở would do now: the units to remind, by the months each is missing (one
+    notice per group), and the reminders staff already sent for the period's months."""
+
+    groups: dict[tuple[str, ...], list[MissingUnit]]
+    already: list[deadlines.StaffReminderRecord]
+
+    @property
+    def units(self) -> int:
+        return sum(len(group) for group in self.groups.values())
+
+    @property
+    def recipients(self) -> int:
+        return sum(len(u.officers) for group in self.groups.values() for u in group)
+
+
+async def plan_reminder(
+    session: AsyncSession, *, period: Period, units: Sequence[UnitEntry], today: date
+) -> ReminderPlan:
+    """The units missing a report for some begun month of the period, with an officer to
+    tell, less the (unit, month) pairs staff have already reminded: once per unit and month."""
+    months = period.months_begun(today)
+    already = await deadlines.staff_reminded(session, rules.REPORT_FORM, months)
+    done = {(r.unit_code, r.period) for r in already}
+    groups: dict[tuple[str, ...], list[MissingUnit]] = {}
+    for item in await missing_reports(session, period, units, today):
+        left = tuple(m for m in item.missing if (item.unit.code, m) not in done)
+        if item.officers and left:
+            groups.setdefault(left, []).append(MissingUnit(item.unit, left, item.officers))
+    return ReminderPlan(groups, already)
+
+
+async def reminder_texts(
+    session: AsyncSession, plan: ReminderPlan, text: ReminderText
+) -> dict[tuple[str, ...], str]:
+    """Each group's notice: its months, and the deadline when it is about one month."""
+    months = sorted({m for group in plan.groups for m in group})
+    due = await deadlines.deadlines_for(session, rules.REPORT_FORM, months)
+    result = {}
+    for group in plan.groups:
+        deadline = due.get(group[0]) if len(group) == 1 else None
+        result[group] = text(group, deadline.due_on if deadline is not None else None)
+    return result
+
+
 async def remind_missing(
     session: AsyncSession,
     *,
@@ -51,22 +98,43 @@ async def remind_missing(
     created_by: int,
     text: ReminderText,
 ) -> Reminded:
-    """Nhắc nhở: queue a reminder to the officers of every unit with a month missing.
+    """Nhắc nhở, confirmed: remind the officers of every unit still missing a month, once
+    per unit and month.
 
-    Units missing the same months get one notice (its text names those months).
-    Raises `notices.NoticeServiceMissing` while the broadcast engine is not installed.
+    Each (unit, month) is claimed in `staff_reminders` (its primary key) in the caller's
+    transaction with the notice queued, so two staff members confirming at once remind each
+    unit once: the second claims nothing and gets Reminded(0, 0). Units missing the same
+    months get one notice. Raises `notices.NoticeServiceMissing` while the broadcast engine
+    is not installed (before anything is claimed).
     """
-    groups: dict[tuple[str, ...], list[int]] = {}
-    reached = 0
-    for item in await missing_reports(session, period, units, today):
-        if item.officers:
-            reached += 1
-            groups.setdefault(item.missing, []).extend(o.id for o in item.officers)
-    for months, recipients in groups.items():
+    if not notices.available():
+        raise notices.NoticeServiceMissing("the broadcast engine (enqueue_notice) is not installed")
+    plan = await plan_reminder(session, period=period, units=units, today=today)
+    wanted = [
+        (item.unit.code, month, len(item.officers))
+        for group in plan.groups.values()
+        for item in group
+        for month in item.missing
+    ]
+    claimed = await deadlines.claim_staff_reminders(
+        session, rules.REPORT_FORM, wanted, reminded_by=created_by
+    )
+    groups: dict[tuple[str, ...], list[MissingUnit]] = {}
+    for group in plan.groups.values():
+        for item in group:
+            months = tuple(m for m in item.missing if (item.unit.code, m) in claimed)
+            if months:
+                groups.setdefault(months, []).append(item)
+    claimed_plan = ReminderPlan(groups, plan.already)
+    texts = await reminder_texts(session, claimed_plan, text)
+    for months, members in groups.items():
         await notices.queue_notice(
-            session, created_by=created_by, text=text(months, None), recipients=recipients
+            session,
+            created_by=created_by,
+            text=texts[months],
+            recipients=[o.id for item in members for o in item.officers],
         )
-    return Reminded(reached, sum(len(r) for r in groups.values()))
+    return Reminded(claimed_plan.units, claimed_plan.recipients)
 
 
 class DeadlineReminders(PeriodicCheck):
@@ -91,7 +159,8 @@ class DeadlineReminders(PeriodicCheck):
         self._warned = False
 
     async def run_once(self) -> Reminded:
-        """One check: every open deadline whose reminder day has come."""
+        """One check: every deadline in force (a month's own, or the rule's) whose reminder
+        day has come."""
         now = self.clock.now()
         if now.hour < rules.REMIND_FROM_HOUR:
             return Reminded(0, 0)
@@ -101,17 +170,25 @@ class DeadlineReminders(PeriodicCheck):
                 self._warned = True
             return Reminded(0, 0)
         units = recipients = 0
+        today = now.date()
+        recent = [p.months[0] for p in recent_months(today)]
         async with self.sessionmaker() as session:
-            for row in await deadlines.open_deadlines(session, now.date()):
-                done = await self._remind(session, row, now.date())
+            for form_id, deadline, set_by in await deadlines.open_deadlines(session, today, recent):
+                done = await self._remind(session, form_id, deadline, set_by or 0, today)
                 await session.commit()
                 units += done.units
                 recipients += done.recipients
         return Reminded(units, recipients)
 
-    async def _remind(self, session: AsyncSession, row: ReportDeadline, today: date) -> Reminded:
-        form_id, month = row.form_id, row.period
-        deadline = rules.Deadline(month, row.due_on, row.remind_days_before)
+    async def _remind(
+        self,
+        session: AsyncSession,
+        form_id: str,
+        deadline: rules.Deadline,
+        set_by: int,
+        today: date,
+    ) -> Reminded:
+        month = deadline.month
         if not deadline.reminding(today):
             return Reminded(0, 0)
         reported = {r.unit_code for r in await queries.live_reports(session, form_id, [month])}
@@ -128,7 +205,7 @@ class DeadlineReminders(PeriodicCheck):
             return Reminded(0, 0)
         people = [o.id for code in claimed for o in officers[code]]
         await notices.queue_notice(
-            session, created_by=row.set_by, text=self.text([month], row.due_on), recipients=people
+            session, created_by=set_by, text=self.text([month], deadline.due_on), recipients=people
         )
         log.info(
             "reminded %d units (%d officers) of the %s report", len(claimed), len(people), month

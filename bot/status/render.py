@@ -12,6 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.domain import events as event_rules
+from bot.domain.deadlines import DefaultPeriod
 from bot.domain.events import EventKind, SignupStatus
 from bot.domain.periods import month_label, short_month
 from bot.domain.phone import format_phone
@@ -192,10 +193,11 @@ def unit_status_text(
     ]
     for state in status.reports:
         lines += _report_line(state, today, tz, lang, _)
+    period = status.period.label(lang) if status.period is not None else ""
     lines.append(
         "• "
-        + _("Inspection findings sent this month: <b>{count}</b>").format(
-            count=status.inspections.count
+        + _("Inspection findings of {period}: <b>{count}</b>").format(
+            period=period, count=status.inspections.count
         )
         + (
             " "
@@ -240,3 +242,21 @@ def reminder_text(months: Sequence[str], due_on: date | None, lang: str, _: Gett
     if due_on is not None:
         text += " " + _("The deadline is {date}.").format(date=due_on.strftime("%d/%m/%Y"))
     return text + "\n" + _("Send it with /baocao; /trangthai shows your unit's status.")
+
+
+def default_period_line(chosen: DefaultPeriod, command: str, lang: str, _: Gettext) -> str:
+    """Says which period a command chose when none was typed, and how to ask for another."""
+    example = f"/{command} {short_month(chosen.period.previous().months[0])}"
+    if chosen.deadline is None:
+        return _(
+            "🗓 Period {period} (no report deadline set). For another period, type it after "
+            "the command, e.g. {example}."
+        ).format(period=chosen.period.label(lang), example=example)
+    return _(
+        "🗓 Period {period} (deadline {date}). For another period, type it after the "
+        "command, e.g. {example}."
+    ).format(
+        period=chosen.period.label(lang),
+        date=chosen.deadline.due_on.strftime("%d/%m/%Y"),
+        example=example,
+    )

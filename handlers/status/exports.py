@@ -39,13 +39,16 @@ async def export(
     i18n: I18n,
 ) -> None:
     """Build the workbook in memory and send it; the department's language for its headers."""
-    period = period_argument(command, clock)
-    if isinstance(period, str):
-        await message.answer(period)
+    chosen = await period_argument(command, clock, session)
+    if isinstance(chosen, str):
+        await message.answer(chosen)
         return
+    period = chosen.period
     lang = i18n.current_locale
+    note = chosen.note("xuat", lang)
     await message.answer(
-        _("⏳ Preparing the Excel file for {period}…").format(period=period.label(lang))
+        (note + "\n" if note else "")
+        + _("⏳ Preparing the Excel file for {period}…").format(period=period.label(lang))
     )
     assert message.bot is not None
     await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
@@ -73,5 +76,5 @@ async def export(
         caption=_(
             "📁 {period}: {rows} submissions, one sheet per form, the event sign-ups "
             "and a summary by unit."
-        ).format(period=period.label(lang), rows=result.submissions),
+        ).format(period=period.label(lang, start=True), rows=result.submissions),
     )

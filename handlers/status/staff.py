@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
+from html import escape
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -17,7 +18,6 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -29,11 +29,12 @@ from bot.forms.numbers import group_thousands
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.status import chart, figures, notices, render
-from bot.status.reminders import remind_missing
+from bot.status.reminders import ReminderPlan, plan_reminder, remind_missing, reminder_texts
 from handlers.editing import edit_markup
 from handlers.status.common import period_argument
-from storage.models import AuditEntry, utcnow
+from storage.models import User
 from storage.repositories import audit
+from storage.repositories.status import as_utc
 
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
@@ -41,11 +42,19 @@ router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
 # A photo caption holds at most 1024 characters.
 CAPTION_LIMIT = 1024
-# Two taps on Nhắc nhở (or two staff members) within this time send one reminder.
-REMIND_AGAIN_AFTER = timedelta(minutes=10)
 
 
 class RemindCb(CallbackData, prefix="remind"):
+    """Nhắc nhở under /chuabaocao: shows what would be sent."""
+
+    period: str
+
+
+class RemindGoCb(CallbackData, prefix="remindgo"):
+    period: str
+
+
+class RemindCancelCb(CallbackData, prefix="remindno"):
     period: str
 
 
@@ -89,15 +98,18 @@ async def statistics(
     i18n: I18n,
 ) -> None:
     """Units reported (count and %), reports by area, inspections; with a chart."""
-    period = period_argument(command, clock)
-    if isinstance(period, str):
-        await message.answer(period)
+    chosen = await period_argument(command, clock, session)
+    if isinstance(chosen, str):
+        await message.answer(chosen)
         return
+    period = chosen.period
     lang = i18n.current_locale
     stats = await figures.statistics(
         session, period, list(units), forms.get(REPORT_FORM), clock.today(), settings.tz
     )
     text = render.statistics_text(stats, lang, _)
+    if note := chosen.note("thongke", lang):
+        text = f"{text}\n\n{note}"
     png = chart_png(stats, lang)
     if png is None:
         await message.answer(text)
@@ -141,33 +153,65 @@ async def not_reported(
     i18n: I18n,
 ) -> None:
     """Units with no report for the period, with their officers; Nhắc nhở sends a reminder."""
-    period = period_argument(command, clock)
-    if isinstance(period, str):
-        await message.answer(period)
+    chosen = await period_argument(command, clock, session)
+    if isinstance(chosen, str):
+        await message.answer(chosen)
         return
+    period = chosen.period
     lang = i18n.current_locale
     missing = await figures.missing_reports(session, period, list(units), clock.today())
     texts = render.missing_texts(
         missing, len(units), period.label(lang), period.kind is not PeriodKind.MONTH, lang, _
     )
+    if note := chosen.note("chuabaocao", lang):
+        texts[0] = f"{note}\n{texts[0]}"
     markup = _missing_buttons(period, any(m.officers for m in missing))
     for number, text in enumerate(texts, start=1):
         last = number == len(texts)
         await message.answer(text, reply_markup=markup if last and markup.inline_keyboard else None)
 
 
-async def _recent_reminder(session: AsyncSession, period: Period) -> AuditEntry | None:
-    since = utcnow() - REMIND_AGAIN_AFTER
-    return await session.scalar(
-        select(AuditEntry)
-        .where(
-            AuditEntry.action == "status.remind",
-            AuditEntry.target == period.key,
-            AuditEntry.at >= since,
-        )
-        .order_by(AuditEntry.at.desc())
-        .limit(1)
+def _confirm_markup(period: Period) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("✅ Send the reminder"),
+                    callback_data=RemindGoCb(period=period.key).pack(),
+                ),
+                InlineKeyboardButton(
+                    text=_("✖️ Cancel"), callback_data=RemindCancelCb(period=period.key).pack()
+                ),
+            ]
+        ]
     )
+
+
+async def _already_sent(
+    session: AsyncSession, plan: ReminderPlan, period: Period, tz: ZoneInfo, lang: str
+) -> str:
+    """Nothing left to remind: say when, and by whom, the last reminder went out."""
+    last = plan.already[0] if plan.already else None
+    if last is None:
+        return _("No unit with a registered officer is missing the report for {period}.").format(
+            period=period.label(lang)
+        )
+    who = await session.get(User, last.reminded_by)
+    return _(
+        "🔔 The reminder for {period} was already sent on {when} by {who}. Each unit is "
+        "reminded once per month; the units still missing it were all reminded then."
+    ).format(
+        period=period.label(lang),
+        when=as_utc(last.reminded_at).astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+        who=escape(who.full_name if who is not None and who.full_name else f"#{last.reminded_by}"),
+    )
+
+
+def _reminder_period(data: str) -> Period | None:
+    try:
+        return Period.from_key(data)
+    except ValueError:
+        return None
 
 
 @router.callback_query(RemindCb.filter())
@@ -179,21 +223,63 @@ async def remind(
     clock: Clock,
     settings: Settings,
     i18n: I18n,
-    bot: Bot,
 ) -> None:
-    """Nhắc nhở: queue a reminder to the officers of the units still missing a report."""
-    try:
-        period = Period.from_key(callback_data.period)
-    except ValueError:
+    """Nhắc nhở: show how many units and officers would be reminded, and the message; ask."""
+    period = _reminder_period(callback_data.period)
+    if period is None or not isinstance(query.message, Message):
         await query.answer(_("This button is no longer active."))
         return
-    if await _recent_reminder(session, period) is not None:
+    if not notices.available():
         await query.answer(
-            _("A reminder for {period} was sent in the last few minutes.").format(
-                period=period.label(i18n.current_locale)
-            ),
+            _("Reminders can't be sent yet: this version has no notice service (broadcasts)."),
             show_alert=True,
         )
+        return
+    await query.answer()
+    lang = i18n.current_locale
+    plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
+    if not plan.groups:
+        await query.message.answer(await _already_sent(session, plan, period, settings.tz, lang))
+        return
+    locale = settings.default_locale
+    gettext = partial(i18n.gettext, locale=locale)
+    texts = await reminder_texts(
+        session, plan, lambda months, due: render.reminder_text(months, due, locale, gettext)
+    )
+    lines = [
+        _(
+            "🔔 Remind <b>{units}</b> units (<b>{people}</b> officers) that have not sent the "
+            "report for {period}?"
+        ).format(units=plan.units, people=plan.recipients, period=period.label(lang))
+    ]
+    reminded_before = {r.unit_code for r in plan.already}
+    if reminded_before:
+        lines.append(
+            _("{count} units reminded before are not reminded again.").format(
+                count=len(reminded_before)
+            )
+        )
+    lines += ["", _("The message:")]
+    for text in texts.values():
+        lines.append(f"<blockquote>{text}</blockquote>")
+    await query.message.answer("\n".join(lines), reply_markup=_confirm_markup(period))
+
+
+@router.callback_query(RemindGoCb.filter())
+async def remind_confirmed(
+    query: CallbackQuery,
+    callback_data: RemindGoCb,
+    session: AsyncSession,
+    units: UnitDirectory,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """Send the reminder: each unit and month claimed once (two staff at once: one reminder)."""
+    period = _reminder_period(callback_data.period)
+    if period is None or not isinstance(query.message, Message):
+        await query.answer(_("This button is no longer active."))
         return
     # One text for everyone reminded: in the department's language.
     locale = settings.default_locale
@@ -213,25 +299,34 @@ async def remind(
             show_alert=True,
         )
         return
-    audit.record(
-        session,
-        query.from_user.id,
-        "status.remind",
-        target=period.key,
-        units=done.units,
-        recipients=done.recipients,
-    )
+    if done.units:
+        audit.record(
+            session,
+            query.from_user.id,
+            "status.remind",
+            target=period.key,
+            units=done.units,
+            recipients=done.recipients,
+        )
     await session.commit()
     await query.answer()
+    await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
+    if not done.units:
+        plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
+        text = await _already_sent(session, plan, period, settings.tz, i18n.current_locale)
+        await query.message.answer(text)
+        return
+    await query.message.answer(
+        _("🔔 Reminder sent to {people} officers of {units} units.").format(
+            people=done.recipients, units=done.units
+        )
+    )
+
+
+@router.callback_query(RemindCancelCb.filter())
+async def remind_cancelled(query: CallbackQuery, bot: Bot) -> None:
+    """✖️ under the reminder's preview: nothing is sent."""
+    await query.answer()
     if isinstance(query.message, Message):
-        await edit_markup(
-            bot,
-            query.message.chat.id,
-            query.message.message_id,
-            _missing_buttons(period, can_remind=False) if period.kind is PeriodKind.MONTH else None,
-        )
-        await query.message.answer(
-            _("🔔 Reminder queued for {people} officers of {units} units.").format(
-                people=done.recipients, units=done.units
-            )
-        )
+        await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
+        await query.message.answer(_("No reminder was sent."))

@@ -1,18 +1,20 @@
 """The queries behind /trangthai, /thongke and /chuabaocao: aggregates in SQL, on indexes.
 
 Reports are found by (form_id, period) — `ix_submissions_form_period`; forms without a
-period (inspections) by (form_id, submitted_at) — `ix_submissions_form_submitted`.
-Times are compared in UTC: the caller turns the period's local bounds into UTC.
+period (inspections) by the date they are about (the inspection date, an ISO `yyyy-mm-dd`
+answer, so text comparison is date order), falling back to when they were sent for a
+finding without that answer. Times are compared in UTC: the caller turns the period's
+local bounds into UTC.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.events import EventStatus, SignupStatus
@@ -34,6 +36,30 @@ LIVE_SIGNUPS = (SignupStatus.CONFIRMED, SignupStatus.WAITING)
 def as_utc(moment: datetime) -> datetime:
     """A stored time as an aware UTC datetime (SQLite gives it back without its zone)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period as days [first_day, end_day) and as UTC times [since, until)."""
+
+    first_day: date
+    end_day: date
+    since: datetime
+    until: datetime
+
+
+def dated_in(date_field: str, span: Span) -> ColumnElement[bool]:
+    """Submissions whose `date_field` answer falls in the span's days; those without the
+    answer by the time they were sent."""
+    day = Submission.answers[date_field].as_string()
+    return or_(
+        and_(day >= span.first_day.isoformat(), day < span.end_day.isoformat()),
+        and_(
+            day.is_(None),
+            Submission.submitted_at >= span.since,
+            Submission.submitted_at < span.until,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -96,22 +122,17 @@ async def report_answers(
 async def inspection_totals(
     session: AsyncSession,
     form_id: str,
-    since: datetime,
-    until: datetime,
+    span: Span,
     *,
+    date_field: str,
     result_field: str,
     violation: str,
     fine_field: str,
     unit_code: str | None = None,
 ) -> InspectionTotals:
-    """Count, count with a violation, and fines in total, of findings sent in [since, until)."""
+    """Count, count with a violation, and fines in total, of findings dated in the span."""
     violated = Submission.answers[result_field].as_string() == violation
-    conditions = [
-        Submission.form_id == form_id,
-        Submission.submitted_at >= since,
-        Submission.submitted_at < until,
-        LIVE,
-    ]
+    conditions = [Submission.form_id == form_id, dated_in(date_field, span), LIVE]
     if unit_code is not None:
         conditions.append(Submission.unit_code == unit_code)
     row = (
@@ -131,9 +152,9 @@ async def inspection_totals(
 async def inspections_by_unit(
     session: AsyncSession,
     form_id: str,
-    since: datetime,
-    until: datetime,
+    span: Span,
     *,
+    date_field: str,
     result_field: str,
     violation: str,
     fine_field: str,
@@ -147,12 +168,7 @@ async def inspections_by_unit(
             func.sum(case((violated, 1), else_=0)),
             func.sum(func.coalesce(Submission.answers[fine_field].as_integer(), 0)),
         )
-        .where(
-            Submission.form_id == form_id,
-            Submission.submitted_at >= since,
-            Submission.submitted_at < until,
-            LIVE,
-        )
+        .where(Submission.form_id == form_id, dated_in(date_field, span), LIVE)
         .group_by(Submission.unit_code)
     )
     return {
@@ -188,6 +204,7 @@ async def submissions_count(
     months: Sequence[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    dated: ColumnElement[bool] | None = None,
 ) -> int:
     """How many live submissions of a form an export of the period will hold."""
     query = select(func.count()).where(Submission.form_id == form_id, LIVE)
@@ -195,6 +212,8 @@ async def submissions_count(
         query = query.where(Submission.period.in_(months))
     if since is not None and until is not None:
         query = query.where(Submission.submitted_at >= since, Submission.submitted_at < until)
+    if dated is not None:
+        query = query.where(dated)
     return int(await session.scalar(query) or 0)
 
 
