@@ -423,5 +423,7 @@ class StaffReminder(Base):
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), primary_key=True)
     reminded_by: Mapped[int] = mapped_column(BigInteger)
+    # The name shown to the next staff member who presses (admins need no registration).
+    reminded_by_name: Mapped[str] = mapped_column(String(200))
     recipients: Mapped[int]
     reminded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

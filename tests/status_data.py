@@ -3,9 +3,9 @@
 Four units A, B, C, D (the first four Hà Nội units by name); officers of A, B and C
 (D has none). The tests' clock is 27/11/2026 10:00 in Hà Nội.
 
-Activity reports            Inspection findings (sent at, local time)
-  A 10/2026 accepted          C 31/10 23:30  no violation            (October, not November)
-  A 11/2026 accepted          C 01/11 00:30  violation, fine 500.000 (November)
+Activity reports            Inspection findings (sent at, local time; counted by inspection date)
+  A 10/2026 accepted          C 31/10 23:30  no violation            (dated 31/10: October)
+  A 11/2026 accepted          C 01/11 00:30  violation, fine 500.000 (dated 31/10: October)
      (replacing a 02/11 one)  A 10/11 09:00  violation, fine 2.000.000
   B 11/2026 needs revision    A 11/11 08:00  replaced — not counted
   C 10/2026 sent              A 12/11 15:00  no violation

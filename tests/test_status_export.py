@@ -116,14 +116,14 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
         0,
         1,
         "11/2026",
-        1,
-        1,
-        500_000,
+        0,  # its finding of 31/10, sent on 01/11, counts in October
+        0,
+        0,
         0,
     ]
     assert [c.value for c in units[D.code]] == [D.name, D.code, None, 0, 1, "11/2026", 0, 0, 0, 0]
     total = rows(summary)[-1]
-    assert total == ["Tổng cộng", None, None, 2, 126, None, 4, 3, 2_500_000, 0]
+    assert total == ["Tổng cộng", None, None, 2, 126, None, 3, 2, 2_000_000, 0]
     assert summary.max_row == 1 + 126 + 1
 
     reports = book["Báo cáo hoạt động KH&CN"]
@@ -164,14 +164,13 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
     table = [
         {header[i]: cell for i, cell in enumerate(row)} for row in findings.iter_rows(min_row=2)
     ]
-    # In the order sent; 01/11 00:30 in Hà Nội is in November, 31/10 23:30 is not.
+    # By inspection date, in the order sent: the finding of 31/10 sent on 01/11 is October's.
     assert [r["Thời điểm gửi"].value for r in table] == [
-        datetime(2026, 11, 1, 0, 30),
         datetime(2026, 11, 10, 9, 0),
         datetime(2026, 11, 12, 15, 0),
         datetime(2026, 11, 15, 14, 0),
     ]
-    fined = table[1]
+    fined = table[0]
     assert fined["Mã số"].value == seeded.finding_a_fined
     assert fined["Ngày kiểm tra"].value == datetime(2026, 11, 10)
     assert fined["Ngày kiểm tra"].number_format == DATE_FORMAT
@@ -182,9 +181,22 @@ async def test_export_cell_by_cell(running: RunningBot, db: Db) -> None:
     assert fined["Hình thức xử lý"].value == "Xử phạt vi phạm hành chính"
     assert fined["Số tiền phạt"].value == 2_000_000
     assert fined["Số tiền phạt"].number_format == MONEY_FORMAT
-    assert table[2]["Kết quả"].value == "Không phát hiện vi phạm"
-    assert table[2]["Số tiền phạt"].value is None
-    assert findings.auto_filter.ref == f"A1:{findings.cell(1, findings.max_column).column_letter}5"
+    assert table[1]["Kết quả"].value == "Không phát hiện vi phạm"
+    assert table[1]["Số tiền phạt"].value is None
+    assert findings.auto_filter.ref == f"A1:{findings.cell(1, findings.max_column).column_letter}4"
+
+
+async def test_export_counts_a_finding_in_the_month_of_its_inspection(
+    running: RunningBot, db: Db
+) -> None:
+    """Issue 14.4: C's two findings are dated 31/10; one was sent on 01/11 00:30."""
+    await seed(db)
+    book = load_workbook(await _export(db, Period.month(2026, 10)))
+    units = by_code(book["Tổng hợp"], 2)
+    assert [units[C.code][i].value for i in (6, 7, 8)] == [2, 1, 500_000]
+    findings = book["Kết quả thanh tra, kiểm tra"]
+    sent = [row[4].value for row in findings.iter_rows(min_row=2)]
+    assert sent == [datetime(2026, 10, 31, 23, 30), datetime(2026, 11, 1, 0, 30)]
 
 
 async def test_export_of_a_quarter_counts_every_begun_month(running: RunningBot, db: Db) -> None:

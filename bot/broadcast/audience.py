@@ -116,7 +116,8 @@ def recent_months(today: date, count: int = 2) -> list[str]:
 
 def month_label(month: str, gettext: Callable[[str], str]) -> str:
     year, number = month.split("-")
-    return gettext("Month {month}").format(month=f"{number}/{year}")
+    # One month format everywhere: `Tháng 4/2026`, no leading zero (bot.domain.periods).
+    return gettext("Month {month}").format(month=f"{int(number)}/{year}")
 
 
 async def _months(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from aiogram import Dispatcher
@@ -94,8 +94,9 @@ async def remind_missing(
     *,
     period: Period,
     units: Sequence[UnitEntry],
-    today: date,
+    now: datetime,
     created_by: int,
+    created_by_name: str,
     text: ReminderText,
 ) -> Reminded:
     """Nhắc nhở, confirmed: remind the officers of every unit still missing a month, once
@@ -109,7 +110,7 @@ async def remind_missing(
     """
     if not notices.available():
         raise notices.NoticeServiceMissing("the broadcast engine (enqueue_notice) is not installed")
-    plan = await plan_reminder(session, period=period, units=units, today=today)
+    plan = await plan_reminder(session, period=period, units=units, today=now.date())
     wanted = [
         (item.unit.code, month, len(item.officers))
         for group in plan.groups.values()
@@ -117,7 +118,12 @@ async def remind_missing(
         for month in item.missing
     ]
     claimed = await deadlines.claim_staff_reminders(
-        session, rules.REPORT_FORM, wanted, reminded_by=created_by
+        session,
+        rules.REPORT_FORM,
+        wanted,
+        reminded_by=created_by,
+        reminded_by_name=created_by_name,
+        now=now,
     )
     groups: dict[tuple[str, ...], list[MissingUnit]] = {}
     for group in plan.groups.values():

@@ -32,7 +32,6 @@ from bot.status import chart, figures, notices, render
 from bot.status.reminders import ReminderPlan, plan_reminder, remind_missing, reminder_texts
 from handlers.editing import edit_markup
 from handlers.status.common import period_argument
-from storage.models import User
 from storage.repositories import audit
 from storage.repositories.status import as_utc
 
@@ -187,23 +186,20 @@ def _confirm_markup(period: Period) -> InlineKeyboardMarkup:
     )
 
 
-async def _already_sent(
-    session: AsyncSession, plan: ReminderPlan, period: Period, tz: ZoneInfo, lang: str
-) -> str:
+def _already_sent(plan: ReminderPlan, period: Period, tz: ZoneInfo, lang: str) -> str:
     """Nothing left to remind: say when, and by whom, the last reminder went out."""
     last = plan.already[0] if plan.already else None
     if last is None:
         return _("No unit with a registered officer is missing the report for {period}.").format(
             period=period.label(lang)
         )
-    who = await session.get(User, last.reminded_by)
     return _(
         "🔔 The reminder for {period} was already sent on {when} by {who}. Each unit is "
         "reminded once per month; the units still missing it were all reminded then."
     ).format(
         period=period.label(lang),
         when=as_utc(last.reminded_at).astimezone(tz).strftime("%d/%m/%Y %H:%M"),
-        who=escape(who.full_name if who is not None and who.full_name else f"#{last.reminded_by}"),
+        who=escape(last.reminded_by_name),
     )
 
 
@@ -239,7 +235,7 @@ async def remind(
     lang = i18n.current_locale
     plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
     if not plan.groups:
-        await query.message.answer(await _already_sent(session, plan, period, settings.tz, lang))
+        await query.message.answer(_already_sent(plan, period, settings.tz, lang))
         return
     locale = settings.default_locale
     gettext = partial(i18n.gettext, locale=locale)
@@ -289,8 +285,9 @@ async def remind_confirmed(
             session,
             period=period,
             units=list(units),
-            today=clock.today(),
+            now=clock.now(),
             created_by=query.from_user.id,
+            created_by_name=query.from_user.full_name,
             text=lambda months, due: render.reminder_text(months, due, locale, gettext),
         )
     except notices.NoticeServiceMissing:
@@ -313,7 +310,7 @@ async def remind_confirmed(
     await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
     if not done.units:
         plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
-        text = await _already_sent(session, plan, period, settings.tz, i18n.current_locale)
+        text = _already_sent(plan, period, settings.tz, i18n.current_locale)
         await query.message.answer(text)
         return
     await query.message.answer(

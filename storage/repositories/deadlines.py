@@ -179,6 +179,7 @@ class StaffReminderRecord:
     unit_code: str
     period: str
     reminded_by: int
+    reminded_by_name: str
     reminded_at: datetime
 
 
@@ -191,14 +192,20 @@ async def staff_reminded(
         .where(StaffReminder.form_id == form_id, StaffReminder.period.in_(months))
         .order_by(StaffReminder.reminded_at.desc())
     )
-    return [StaffReminderRecord(r.unit_code, r.period, r.reminded_by, r.reminded_at) for r in rows]
+    return [
+        StaffReminderRecord(r.unit_code, r.period, r.reminded_by, r.reminded_by_name, r.reminded_at)
+        for r in rows
+    ]
 
 
 async def claim_staff_reminders(
     session: AsyncSession,
     form_id: str,
     wanted: Sequence[tuple[str, str, int]],
+    *,
     reminded_by: int,
+    reminded_by_name: str,
+    now: datetime,
 ) -> set[tuple[str, str]]:
     """Claim (unit, month) pairs for a staff reminder; `wanted` holds (unit, month, officers).
 
@@ -208,13 +215,13 @@ async def claim_staff_reminders(
     """
     if not wanted:
         return set()
-    now = utcnow()
     rows = [
         {
             "form_id": form_id,
             "period": month,
             "unit_code": code,
             "reminded_by": reminded_by,
+            "reminded_by_name": reminded_by_name[:200],
             "recipients": count,
             "reminded_at": now,
         }

@@ -303,7 +303,7 @@ async def test_second_report_for_a_period_replaces_and_keeps_the_first(
     await lan.send("/baocao")
     await lan.expect("Kỳ báo cáo")
     await lan.press("Tháng 11/2026")
-    await lan.expect("Đơn vị đã gửi báo cáo kỳ Tháng 11/2026")
+    await lan.expect("Đơn vị đã gửi báo cáo kỳ này rồi (Tháng 11/2026")
     await lan.press("Thay thế")
     await lan.expect("Lĩnh vực")
     await lan.send("1")

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
 from bot.status.reminders import DeadlineReminders
-from storage.models import DeadlineReminder, ReportDeadline
+from storage.models import DeadlineReminder, ReportDeadline, StaffReminder
 from tests.harness import ADMIN_ID, RunningBot
 from tests.status_data import OFFICER_A, OFFICER_B, A, B, C, D, seed, seed_events
 
@@ -63,14 +63,15 @@ async def test_statistics_of_a_month_match_the_hand_count(
     await seed(db)
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/thongke 11/2026")
-    sent = await staff.expect("Thống kê — Tháng 11/2026")
+    sent = await staff.expect("Thống kê — tháng 11/2026")
     assert sent.method == "sendPhoto"  # the chart, with the figures as its caption
     for line in (
         "Đơn vị đã báo cáo: <b>2/126</b> (1,6%)",
         "đã tiếp nhận 1 · cần bổ sung 1",
         "• An toàn thực phẩm: 2",
         "• Sáng kiến, sáng tạo: 1",
-        "Kiểm tra: <b>4</b>, có vi phạm: <b>3</b>, tiền phạt: <b>2.500.000 đ</b>",
+        # C's finding dated 31/10 and sent on 01/11 is October's (issue 14.4).
+        "Kiểm tra: <b>3</b>, có vi phạm: <b>2</b>, tiền phạt: <b>2.000.000 đ</b>",
     ):
         assert line in sent.text, (line, sent.text)
     png = api.files[f"files/{sent.message['photo'][0]['file_id']}"]  # type: ignore[index]
@@ -83,11 +84,11 @@ async def test_statistics_count_the_sign_ups_of_events_starting_in_the_period(
     await seed(db)
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/thongke 11/2026")
-    before = await staff.expect("Thống kê — Tháng 11/2026")
+    before = await staff.expect("Thống kê — tháng 11/2026")
     assert "Sự kiện diễn ra trong kỳ: <b>0</b>" in before.text
     await seed_events(db)
     await staff.send("/thongke 11/2026")
-    sent = await staff.expect("Thống kê — Tháng 11/2026")
+    sent = await staff.expect("Thống kê — tháng 11/2026")
     # The course of 30/11 (A has a seat, B waits; C cancelled); the cancelled conference and
     # December's workshop are not counted.
     line = "Sự kiện diễn ra trong kỳ: <b>1</b>; đăng ký: <b>1</b> đã có chỗ, <b>1</b> đang chờ"
@@ -125,13 +126,13 @@ async def test_statistics_of_a_quarter_and_a_year(
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     for typed in ("quy 4/2026", "Q4 2026", "Quý IV/2026", "2026-Q4"):
         await staff.send(f"/thongke {typed}")
-        sent = await staff.expect("Thống kê — Quý IV/2026")
+        sent = await staff.expect("Thống kê — quý IV/2026")
         assert "Đơn vị báo cáo đủ các tháng: <b>1/126</b> (0,8%)" in sent.text
         assert "Báo cáo đã nhận: <b>4/252</b> (2 tháng)" in sent.text
         assert "• An toàn thực phẩm: 3" in sent.text and "• Môi trường: 1" in sent.text
         assert "Kiểm tra: <b>5</b>, có vi phạm: <b>3</b>" in sent.text
     await staff.send("/thongke 2026")
-    year = await staff.expect("Thống kê — Năm 2026")
+    year = await staff.expect("Thống kê — năm 2026")
     assert "Báo cáo đã nhận: <b>4/1.386</b> (11 tháng)" in year.text
 
 
@@ -155,10 +156,11 @@ async def test_not_reported_lists_units_and_officers_and_reminds(
     await seed(db)
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     start = len(api.sent)
-    await staff.send("/chuabaocao")  # the current month: 11/2026
+    await staff.send("/chuabaocao")  # 27/11: November's deadline (05/12 as usual) is nearest
     last = await expect_button(api, staff, "Nhắc nhở")  # on the last part of the list
     text = "\n".join(e.text for e in staff.since(start) if e.method == "sendMessage")
-    assert "Chưa báo cáo — Tháng 11/2026</b>: 124/126 đơn vị" in text
+    assert text.startswith("🗓 Kỳ tháng 11/2026 (chưa đặt hạn nộp báo cáo)")
+    assert "Chưa báo cáo — tháng 11/2026</b>: 124/126 đơn vị" in text
     assert f"<b>{C.name}</b> — Lê Văn Cường" in text
     assert f"<b>{D.name}</b> — <i>chưa có cán bộ đăng ký</i>" in text
     assert f"<b>{A.name}</b>" not in text and f"<b>{B.name}</b>" not in text
@@ -166,14 +168,23 @@ async def test_not_reported_lists_units_and_officers_and_reminds(
     assert "⏰ Hạn nộp báo cáo" in last.buttons
 
     await staff.press("Nhắc nhở")
-    await staff.expect("Đã xếp lịch nhắc nhở cho 1 cán bộ của 1 đơn vị")
+    # First what would be sent, to whom; nothing is queued before the confirmation.
+    preview = await staff.expect("Nhắc <b>1</b> đơn vị (<b>1</b> cán bộ) chưa gửi báo cáo tháng")
+    assert "chưa gửi báo cáo hoạt động tháng 11/2026" in preview.text
+    assert preview.buttons == ["✅ Gửi nhắc nhở", "✖️ Hủy"]
+    assert broadcast_engine == []
+    await staff.press("Gửi nhắc nhở")
+    await staff.expect("🔔 Đã gửi nhắc nhở tới 1 cán bộ của 1 đơn vị.")
     [notice] = broadcast_engine
     assert notice["recipients"] == [3003] and notice["created_by"] == ADMIN_ID
-    assert "Tháng 11/2026" in notice["text"] and "/baocao" in notice["text"]
-    # A second tap soon after sends nothing more.
+    assert "tháng 11/2026" in notice["text"] and "/baocao" in notice["text"]
+    # A second tap sends nothing more, and says who sent it and when.
     assert last.message is not None
     await staff.press_data(last.message, "remind:2026-11")
-    await staff.expect("vừa được gửi")
+    await staff.expect("đã được gửi lúc 27/11/2026 10:00, do Admin Sở gửi")
+    assert preview.message is not None
+    await staff.press_data(preview.message, "remindgo:2026-11")
+    await staff.expect("đã được gửi lúc 27/11/2026 10:00")
     assert len(broadcast_engine) == 1
 
 
@@ -201,6 +212,8 @@ async def test_reminder_without_the_broadcast_engine_says_so(
     await expect_button(api, staff, "Nhắc nhở")
     await staff.press("Nhắc nhở")
     await staff.expect("chưa gửi được nhắc nhở")
+    async with db() as session:
+        assert (await session.scalars(select(StaffReminder))).all() == []
 
 
 async def test_officer_sees_only_their_unit_and_no_staff_commands(
@@ -210,20 +223,20 @@ async def test_officer_sees_only_their_unit_and_no_staff_commands(
     officer_a = api.user(OFFICER_A, "An", "Nguyễn")
     await officer_a.send("/trangthai")
     status = await officer_a.expect(A.name)
-    assert f"Báo cáo hoạt động Tháng 11/2026</b>: ✅ #{seeded.report_a_nov}" in status.text
+    assert f"Báo cáo hoạt động tháng 11/2026</b>: ✅ #{seeded.report_a_nov}" in status.text
     assert "đã tiếp nhận" in status.text
-    assert "Tháng 10/2026" not in status.text  # sent and accepted: nothing to do about it
-    assert "Kết quả kiểm tra đã gửi trong tháng: <b>2</b> (1 có vi phạm)" in status.text
+    assert "tháng 10/2026" not in status.text  # sent and accepted: nothing to do about it
+    assert "Kết quả kiểm tra tháng 11/2026: <b>2</b> (1 có vi phạm)" in status.text
     assert status.buttons == []
 
     officer_b = api.user(OFFICER_B, "Bình", "Trần")
     await officer_b.send("/trangthai")
     status_b = await officer_b.expect(B.name)
-    assert "Báo cáo hoạt động Tháng 10/2026</b>: ❗ chưa gửi" in status_b.text
+    assert "Báo cáo hoạt động tháng 10/2026</b>: ❗ chưa gửi" in status_b.text
     assert "Bổ sung số người tham gia" in status_b.text
     assert A.name not in status_b.text
     assert status_b.buttons == [
-        "📝 Gửi báo cáo (Tháng 10/2026)",
+        "📝 Gửi báo cáo (tháng 10/2026)",
         f"✏️ Sửa {f'#{seeded.report_b_nov}'}",
     ]
     # The buttons act: the report form opens; another unit's submission stays hidden.
@@ -247,7 +260,7 @@ async def test_deadline_is_set_and_reminds_each_unit_once_across_restarts(
     await seed(db)
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/hanbaocao 11/2026")
-    await staff.expect("Hạn nộp báo cáo hoạt động Tháng 11/2026")
+    await staff.expect("Hạn nộp báo cáo hoạt động tháng 11/2026")
     await staff.send("31/02/2026")
     await staff.expect("không phải là ngày có thật")
     await staff.send("20/11/2026")
@@ -255,7 +268,7 @@ async def test_deadline_is_set_and_reminds_each_unit_once_across_restarts(
     await staff.send("29/11/2026")
     await staff.expect("Nhắc trước hạn 29/11/2026 bao nhiêu ngày")
     await staff.press("3")
-    await staff.expect("Hạn nộp báo cáo Tháng 11/2026: 29/11/2026")
+    await staff.expect("Hạn nộp báo cáo tháng 11/2026: 29/11/2026")
     async with db() as session:
         [deadline] = (await session.scalars(select(ReportDeadline))).all()
     assert (deadline.period, deadline.remind_days_before) == ("2026-11", 3)
@@ -287,7 +300,7 @@ async def test_export_is_sent_as_a_workbook(api: FakeBotAPI, running: RunningBot
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/xuat 11/2026")
     await staff.expect("Đang chuẩn bị")
-    sent = await staff.expect("Tháng 11/2026: 6 bài gửi")
+    sent = await staff.expect("Tháng 11/2026: 5 bài gửi")
     assert sent.method == "sendDocument" and sent.message is not None
     assert sent.message["document"]["file_name"] == "khcn-2026-11.xlsx"
     workbook = load_workbook(BytesIO(api.files[f"files/{sent.message['document']['file_id']}"]))
@@ -298,7 +311,7 @@ async def test_export_is_sent_as_a_workbook(api: FakeBotAPI, running: RunningBot
         "Đăng ký sự kiện",
     ]
     assert workbook["Báo cáo hoạt động KH&CN"].max_row == 3
-    assert workbook["Kết quả thanh tra, kiểm tra"].max_row == 5
+    assert workbook["Kết quả thanh tra, kiểm tra"].max_row == 4
 
 
 async def test_reminder_reaches_the_officer_through_the_broadcast_engine(
@@ -310,7 +323,9 @@ async def test_reminder_reaches_the_officer_through_the_broadcast_engine(
     await staff.send("/chuabaocao 11/2026")
     await expect_button(api, staff, "Nhắc nhở")
     await staff.press("Nhắc nhở")
-    await staff.expect("Đã xếp lịch nhắc nhở cho 1 cán bộ của 1 đơn vị")
+    await expect_button(api, staff, "Gửi nhắc nhở")
+    await staff.press("Gửi nhắc nhở")
+    await staff.expect("Đã gửi nhắc nhở tới 1 cán bộ của 1 đơn vị")
     officer_c = api.user(3003, "Cường", "Lê")
-    reminder = await officer_c.expect("đơn vị của bạn chưa gửi báo cáo hoạt động Tháng 11/2026")
+    reminder = await officer_c.expect("đơn vị của bạn chưa gửi báo cáo hoạt động tháng 11/2026")
     assert "/baocao" in reminder.text

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=7), nullable=False),
         sa.Column("unit_code", sa.String(length=32), nullable=False),
         sa.Column("reminded_by", sa.BigInteger(), nullable=False),
+        sa.Column("reminded_by_name", sa.String(length=200), nullable=False),
         sa.Column("recipients", sa.Integer(), nullable=False),
         sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["unit_code"], ["units.code"]),
