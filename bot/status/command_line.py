@@ -44,7 +44,9 @@ class ProgressBar:
             self.stream.flush()
 
 
-async def export(settings: Settings, period_text: str | None, out: str) -> int:
+async def export(
+    settings: Settings, period_text: str | None, out: str, clock: Clock | None = None
+) -> int:
     """Write the workbook; 0 on success, 2 for a period that can't be read. No period: the
     month whose report deadline is nearest, as /xuat chooses it."""
     from bot.domain.units import UnitDirectory
@@ -56,7 +58,7 @@ async def export(settings: Settings, period_text: str | None, out: str) -> int:
     from storage.database import create_engine, create_sessionmaker
     from storage.repositories import units as unit_rows
 
-    clock = Clock(settings.tz)
+    clock = clock or Clock(settings.tz)
     period: Period | None = None
     if period_text is not None:
         parsed = parse_period(period_text, clock.today())
