@@ -310,36 +310,28 @@ async def test_two_staff_confirming_at_once_remind_each_unit_once(
 
 
 async def test_the_claim_holds_when_both_reminders_were_planned_before_either_committed(
-    running: RunningBot, db: Db, broadcast_engine: list[dict[str, Any]]
+    running: RunningBot, db: Db
 ) -> None:
     """Two transactions that both saw C unreminded: the primary key lets one claim it."""
-    from bot.domain.periods import Period
-    from bot.status.reminders import plan_reminder, remind_missing
-    from tests.status_data import HANOI
+    from storage.repositories import deadlines
 
     await seed(db)
-    units, period = list(HANOI), Period.month(2026, 11)
+    wanted = [(C.code, "2026-11", 1)]
     first, second = db(), db()
-    today = FIRST.date()
     for session in (first, second):
-        assert (await plan_reminder(session, period=period, units=units, today=today)).units == 1
+        assert await deadlines.staff_reminded(session, "activity_report", ["2026-11"]) == []
 
-    async def remind(session: AsyncSession, who: int) -> int:
-        done = await remind_missing(
-            session,
-            period=period,
-            units=units,
-            now=FIRST,
-            created_by=who,
-            created_by_name=str(who),
-            text=lambda months, due: "x",
+    async def claim(session: AsyncSession, who: int) -> set[tuple[str, str]]:
+        return await deadlines.claim_staff_reminders(
+            session, "activity_report", wanted, reminded_by=who, reminded_by_name="x", now=FIRST
         )
-        return done.units
 
-    assert await remind(first, ADMIN_ID) == 1
+    assert await claim(first, ADMIN_ID) == {(C.code, "2026-11")}
     await first.commit()
-    assert await remind(second, STAFF_ID) == 0  # its plan said 1: the claim says no
+    assert await claim(second, STAFF_ID) == set()
     await second.commit()
     await first.close()
     await second.close()
-    assert len(broadcast_engine) == 1
+    async with db() as session:
+        [row] = (await session.scalars(select(StaffReminder))).all()
+    assert row.reminded_by == ADMIN_ID
