@@ -50,6 +50,8 @@ class ReminderPlan:
 
     groups: dict[tuple[str, ...], list[MissingUnit]]
     already: list[deadlines.StaffReminderRecord]
+    # Units still missing a month, with an officer, whose every missing month was reminded.
+    skipped: int = 0
 
     @property
     def units(self) -> int:
@@ -69,11 +71,16 @@ async def plan_reminder(
     already = await deadlines.staff_reminded(session, rules.REPORT_FORM, months)
     done = {(r.unit_code, r.period) for r in already}
     groups: dict[tuple[str, ...], list[MissingUnit]] = {}
+    skipped = 0
     for item in await missing_reports(session, period, units, today):
+        if not item.officers:
+            continue
         left = tuple(m for m in item.missing if (item.unit.code, m) not in done)
-        if item.officers and left:
+        if left:
             groups.setdefault(left, []).append(MissingUnit(item.unit, left, item.officers))
-    return ReminderPlan(groups, already)
+        else:
+            skipped += 1
+    return ReminderPlan(groups, already, skipped)
 
 
 async def reminder_texts(

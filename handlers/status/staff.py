@@ -248,12 +248,9 @@ async def remind(
             "report for {period}?"
         ).format(units=plan.units, people=plan.recipients, period=period.label(lang))
     ]
-    reminded_before = {r.unit_code for r in plan.already}
-    if reminded_before:
+    if plan.skipped:
         lines.append(
-            _("{count} units reminded before are not reminded again.").format(
-                count=len(reminded_before)
-            )
+            _("{count} units reminded before are not reminded again.").format(count=plan.skipped)
         )
     lines += ["", _("The message:")]
     for text in texts.values():

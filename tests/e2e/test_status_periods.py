@@ -335,3 +335,23 @@ async def test_the_claim_holds_when_both_reminders_were_planned_before_either_co
     async with db() as session:
         [row] = (await session.scalars(select(StaffReminder))).all()
     assert row.reminded_by == ADMIN_ID
+
+
+async def test_a_quarter_reminder_skips_the_months_already_reminded(
+    api: FakeBotAPI, running: RunningBot, db: Db, broadcast_engine: list[dict[str, Any]]
+) -> None:
+    """Once per unit and month: after November's reminder, Q4 reminds B of October only."""
+    await seed(db)
+    admin = api.user(ADMIN_ID, "Admin", "Sở")
+    await everything_sent(api, admin, "/chuabaocao 11/2026", "Nhắc nhở")
+    await press_for_button(api, admin, "Nhắc nhở", "Gửi nhắc nhở")
+    await admin.press("Gửi nhắc nhở")
+    await admin.expect("Đã gửi nhắc nhở tới 1 cán bộ của 1 đơn vị")
+    await everything_sent(api, admin, "/chuabaocao Q4 2026", "Nhắc nhở")
+    await press_for_button(api, admin, "Nhắc nhở", "Gửi nhắc nhở")
+    preview = await admin.expect("Nhắc <b>1</b> đơn vị (<b>1</b> cán bộ) chưa gửi báo cáo quý IV")
+    assert "1 đơn vị đã được nhắc trước đó sẽ không bị nhắc lại." in preview.text
+    await admin.press("Gửi nhắc nhở")
+    await admin.expect("Đã gửi nhắc nhở tới 1 cán bộ của 1 đơn vị")
+    assert [n["recipients"] for n in broadcast_engine] == [[OFFICER_C], [OFFICER_B]]
+    assert "tháng 10/2026" in broadcast_engine[1]["text"]
