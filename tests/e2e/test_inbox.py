@@ -147,7 +147,7 @@ async def test_filters_by_state_period_unit_form_and_combined(
     # A month holds the reports of that month and the findings sent in it.
     november = await ask(staff, "/hoso 11/2026")
     assert refs(november.text) == [hx_nov, cg_nov, cg_insp]
-    assert "Tháng 11/2026" in november.text
+    assert "Hồ sơ</b> — tháng 11/2026" in november.text
 
     unit = await ask(staff, "/hoso CAU GIAY")
     assert refs(unit.text) == [cg_nov, cg_insp, cg_oct]
