@@ -87,6 +87,9 @@ def test_labels_keys_and_months() -> None:
     assert Q4.months == ("2026-10", "2026-11", "2026-12")
     assert len(YEAR.months) == 12 and YEAR.months[0] == "2026-01"
     assert Q4.months_begun(TODAY) == ("2026-10", "2026-11")
+    first = date(2026, 12, 1)  # December has begun; November is the month due
+    assert Q4.months_due(first, "2026-11") == ("2026-10", "2026-11")
+    assert Period.month(2026, 12).months_due(first, "2026-11") == ("2026-12",)  # asked for
     assert (Q4.start, Q4.end) == (date(2026, 10, 1), date(2027, 1, 1))
     assert (NOV.start, NOV.end) == (date(2026, 11, 1), date(2026, 12, 1))
     assert Period.month(2026, 1).previous() == Period.month(2025, 12)

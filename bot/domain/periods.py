@@ -99,6 +99,14 @@ class Period:
         current = f"{today.year:04d}-{today.month:02d}"
         return tuple(m for m in self.months if m <= current)
 
+    def months_due(self, today: date, last_due: str) -> tuple[str, ...]:
+        """The months a unit is expected to have reported: begun, and not after `last_due`
+        (the month whose deadline is nearest: on 01/12 December has begun but is not due, so
+        Q4 means October and November). A month asked for on its own, begun but not due
+        yet, is still shown as it stands."""
+        begun = self.months_begun(today)
+        return tuple(m for m in begun if m <= last_due) or begun
+
     def previous(self) -> Period:
         if self.kind is PeriodKind.YEAR:
             return Period.whole_year(self.year - 1)

@@ -33,7 +33,7 @@ from bot.domain import status as rules
 from bot.domain.periods import Period, short_month
 from bot.domain.units import UnitEntry
 from bot.forms import Field, FormDefinition, render_value
-from bot.status.figures import span
+from bot.status.figures import due_months, span
 from bot.status.render import state_label
 from storage.models import Submission, SubmissionStatus, User
 from storage.repositories import status as queries
@@ -298,7 +298,7 @@ async def _write_summary(
     session: AsyncSession, book: _Book, title: str, ctx: _Context, today: date
 ) -> int:
     _ = ctx.gettext
-    due = ctx.period.months_begun(today)
+    due = await due_months(session, ctx.period, today)
     reports = await queries.live_reports(session, rules.REPORT_FORM, due)
     covered = {
         c.unit_code: c

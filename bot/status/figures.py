@@ -35,6 +35,12 @@ async def current_period(session: AsyncSession, today: date) -> DefaultPeriod:
     return default_period(today, found.get)
 
 
+async def due_months(session: AsyncSession, period: Period, today: date) -> tuple[str, ...]:
+    """The months of `period` units are expected to have reported by today."""
+    last_due = (await current_period(session, today)).period.months[0]
+    return period.months_due(today, last_due)
+
+
 def recent_months(today: date) -> list[Period]:
     """The months whose deadline can still matter today: this one and the two before."""
     current = Period.of_day(today)
@@ -103,7 +109,7 @@ async def statistics(
     tz: ZoneInfo,
 ) -> Statistics:
     codes = {u.code for u in units}
-    due = period.months_begun(today)
+    due = await due_months(session, period, today)
     reports = [
         r
         for r in await queries.live_reports(session, rules.REPORT_FORM, due)
@@ -153,7 +159,7 @@ async def missing_reports(
     session: AsyncSession, period: Period, units: Sequence[UnitEntry], today: date
 ) -> list[MissingUnit]:
     """Units lacking a report for some begun month of the period, by name."""
-    due = period.months_begun(today)
+    due = await due_months(session, period, today)
     reports = await queries.live_reports(session, rules.REPORT_FORM, due)
     by_code = {u.code: u for u in units}
     lacking = [

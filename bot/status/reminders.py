@@ -25,7 +25,7 @@ from bot.domain.periods import Period
 from bot.domain.units import UnitDirectory, UnitEntry
 from bot.periodic import PeriodicCheck
 from bot.status import notices
-from bot.status.figures import MissingUnit, missing_reports, recent_months
+from bot.status.figures import MissingUnit, due_months, missing_reports, recent_months
 from bot.status.render import reminder_text
 from storage.repositories import deadlines
 from storage.repositories import status as queries
@@ -67,7 +67,7 @@ async def plan_reminder(
 ) -> ReminderPlan:
     """The units missing a report for some begun month of the period, with an officer to
     tell, less the (unit, month) pairs staff have already reminded: once per unit and month."""
-    months = period.months_begun(today)
+    months = await due_months(session, period, today)
     already = await deadlines.staff_reminded(session, rules.REPORT_FORM, months)
     done = {(r.unit_code, r.period) for r in already}
     groups: dict[tuple[str, ...], list[MissingUnit]] = {}

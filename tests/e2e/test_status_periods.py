@@ -76,6 +76,11 @@ async def test_on_the_first_every_status_command_means_the_month_just_due(
     assert "Chưa báo cáo — tháng 11/2026</b>: 124/126 đơn vị" in text
     assert "tháng 12/2026" not in text
 
+    # A quarter asks for the months due: December has begun but is not due yet.
+    quarter = await everything_sent(api, staff, "/chuabaocao Q4 2026", "Nhắc nhở")
+    assert "Chưa báo cáo — quý IV/2026</b>: 125/126 đơn vị" in quarter
+    assert "12/2026" not in quarter
+
     await set_monthly_deadline(staff, "ngày 5", "3")
     await staff.expect("báo cáo tháng 11/2026 hạn 05/12/2026")
     text = await everything_sent(api, staff, "/chuabaocao", "Nhắc nhở")
