@@ -51,7 +51,7 @@ from sqlalchemy import event, insert, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession  # noqa: E402
 
 from bot.domain.periods import Period  # noqa: E402
-from bot.domain.status import REPORT_FORM  # noqa: E402
+from bot.domain.status import REPORT_FORM, dated_on  # noqa: E402
 from bot.domain.units import UnitDirectory, units_of_province  # noqa: E402
 from bot.forms import load_definitions  # noqa: E402
 from bot.status import figures, render  # noqa: E402
@@ -103,6 +103,8 @@ def _row(
         "draft_token": str(uuid.uuid4()),
         "replaces_id": None,
         "submitted_at": at,
+        # A bulk INSERT runs no mapper events: the day a finding is about is set here.
+        "occurred_on": dated_on(form, answers),
         **extra,
     }
 

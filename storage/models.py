@@ -18,12 +18,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.events import EventKind, EventStatus, SignupStatus
+from bot.domain.status import dated_on
 
 
 def utcnow() -> datetime:
@@ -157,6 +159,8 @@ class Submission(Base):
         Index("ix_submissions_form_period", "form_id", "period"),
         # Statistics and exports read forms without a period (inspections) by the time sent.
         Index("ix_submissions_form_submitted", "form_id", "submitted_at"),
+        # ... and, since issue 14.4, by the date they are about (the inspection date).
+        Index("ix_submissions_form_occurred", "form_id", "occurred_on", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +181,9 @@ class Submission(Base):
     reviewed_by: Mapped[int | None] = mapped_column(BigInteger)
     reviewed_at: Mapped[datetime | None]
     staff_comment: Mapped[str | None] = mapped_column(Text)
+    # The day a form without a period is about (an inspection's date), from its answers:
+    # statistics count it in that day's period, not the day it was sent (set on insert).
+    occurred_on: Mapped[date | None] = mapped_column(Date)
 
     @property
     def reference(self) -> str:
@@ -427,3 +434,10 @@ class StaffReminder(Base):
     reminded_by_name: Mapped[str] = mapped_column(String(200))
     recipients: Mapped[int]
     reminded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+@event.listens_for(Submission, "before_insert")
+@event.listens_for(Submission, "before_update")
+def _date_the_submission(_mapper: Any, _connection: Any, target: Submission) -> None:
+    """`occurred_on` follows the answers, whoever stores the submission."""
+    target.occurred_on = dated_on(target.form_id, target.answers or {})

@@ -58,3 +58,57 @@ def test_history_has_one_head() -> None:
     from alembic.script import ScriptDirectory
 
     assert len(ScriptDirectory.from_config(migrate.alembic_config()).get_heads()) == 1
+
+
+async def test_findings_stored_before_0011_get_their_inspection_date(database_url: str) -> None:
+    """Issue 14.4: the day a finding is about is filled in from its answers on upgrade."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine, "0006")
+    rows = [
+        (1, "inspection", {"inspection_date": "2026-11-20", "result": "violation"}),
+        (2, "inspection", {"result": "no_violation"}),
+        (3, "inspection", {"inspection_date": "hôm qua"}),
+        (4, "activity_report", {"period": "2026-11"}),
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO units (code, name, province_code, kind, active) VALUES ('u', 'U', 1, 'ward', true)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO users (id, role, status, locale, created_at) "
+                "VALUES (7, 'officer', 'approved', 'vi', :at)"
+            ),
+            {"at": at},
+        )
+        for ident, form, answers in rows:
+            await connection.execute(
+                text(
+                    "INSERT INTO submissions (id, form_id, form_version, unit_code, officer_id, "
+                    "answers, status, draft_token, submitted_at) VALUES (:id, :form, 1, 'u', 7, "
+                    ":answers, 'submitted', :token, :at)"
+                ),
+                {
+                    "id": ident,
+                    "form": form,
+                    "answers": json.dumps(answers),
+                    "token": str(ident),
+                    "at": at,
+                },
+            )
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        found = dict(
+            (await connection.execute(text("SELECT id, occurred_on FROM submissions"))).all()
+        )
+    await engine.dispose()
+    assert str(found[1]) == "2026-11-20"
+    assert found[2] is None and found[3] is None and found[4] is None

@@ -25,6 +25,20 @@ INSPECTION_RESULT = "result"
 VIOLATION = "violation"
 FINE_AMOUNT = "fine_amount"
 
+
+def dated_on(form_id: str, answers: Mapping[str, object]) -> date | None:
+    """The day a submission of a form in DATED_BY is about (None when it has no such
+    answer, or one that is not an ISO date)."""
+    name = DATED_BY.get(form_id)
+    value = answers.get(name) if name is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 # Reminders go out in office hours, not at midnight when the deadline day begins.
 REMIND_FROM_HOUR = 8
 REMIND_DAYS_CHOICES = (1, 2, 3, 5, 7)

@@ -210,15 +210,11 @@ class _Context:
 
 
 def _form_filter(form: FormDefinition, period: Period, tz: ZoneInfo) -> dict[str, Any]:
-    """Reports by their period; inspections by their inspection date; other forms by when
-    they were sent."""
+    """Reports by their period; other forms by the day they are about (an inspection's
+    date), or when they were sent if they have none."""
     if form.period_field:
         return {"months": period.months}
-    bounds = span(period, tz)
-    date_field = rules.DATED_BY.get(form.id)
-    if date_field is not None and any(f.name == date_field for f in form.fields):
-        return {"dated": queries.dated_in(date_field, bounds)}
-    return {"since": bounds.since, "until": bounds.until}
+    return {"dated": queries.dated_in(form.id, span(period, tz))}
 
 
 async def _write_form(
@@ -254,12 +250,8 @@ async def _write_form(
         query = query.where(Submission.period.in_(scope["months"])).order_by(
             Submission.period, Submission.unit_code, Submission.id
         )
-    elif "dated" in scope:
-        query = query.where(scope["dated"]).order_by(Submission.submitted_at, Submission.id)
     else:
-        query = query.where(
-            Submission.submitted_at >= scope["since"], Submission.submitted_at < scope["until"]
-        ).order_by(Submission.submitted_at, Submission.id)
+        query = query.where(scope["dated"]).order_by(Submission.submitted_at, Submission.id)
     states = {s: state_label(s, _) for s in SubmissionStatus}
 
     def write(batch: Sequence[Any]) -> None:
@@ -309,7 +301,6 @@ async def _write_summary(
         session,
         rules.INSPECTION_FORM,
         bounds,
-        date_field=rules.INSPECTION_DATE,
         result_field=rules.INSPECTION_RESULT,
         violation=rules.VIOLATION,
         fine_field=rules.FINE_AMOUNT,

@@ -70,7 +70,6 @@ async def inspections_in(
         session,
         rules.INSPECTION_FORM,
         span(period, tz),
-        date_field=rules.INSPECTION_DATE,
         result_field=rules.INSPECTION_RESULT,
         violation=rules.VIOLATION,
         fine_field=rules.FINE_AMOUNT,

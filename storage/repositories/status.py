@@ -1,9 +1,9 @@
 """The queries behind /trangthai, /thongke and /chuabaocao: aggregates in SQL, on indexes.
 
 Reports are found by (form_id, period) — `ix_submissions_form_period`; forms without a
-period (inspections) by the date they are about (the inspection date, an ISO `yyyy-mm-dd`
-answer, so text comparison is date order), falling back to when they were sent for a
-finding without that answer. Times are compared in UTC: the caller turns the period's
+period (inspections) by the day they are about (`occurred_on`, the inspection date) —
+`ix_submissions_form_occurred` — falling back to when they were sent for a finding
+without one. Times are compared in UTC: the caller turns the period's
 local bounds into UTC.
 """
 
@@ -48,14 +48,19 @@ class Span:
     until: datetime
 
 
-def dated_in(date_field: str, span: Span) -> ColumnElement[bool]:
-    """Submissions whose `date_field` answer falls in the span's days; those without the
-    answer by the time they were sent."""
-    day = Submission.answers[date_field].as_string()
+def dated_in(form_id: str, span: Span) -> ColumnElement[bool]:
+    """Submissions of `form_id` whose day (`occurred_on`, the inspection date) falls in the
+    span's days; those without one by the time they were sent. Each branch names the form,
+    so each is a range of `ix_submissions_form_occurred`."""
     return or_(
-        and_(day >= span.first_day.isoformat(), day < span.end_day.isoformat()),
         and_(
-            day.is_(None),
+            Submission.form_id == form_id,
+            Submission.occurred_on >= span.first_day,
+            Submission.occurred_on < span.end_day,
+        ),
+        and_(
+            Submission.form_id == form_id,
+            Submission.occurred_on.is_(None),
             Submission.submitted_at >= span.since,
             Submission.submitted_at < span.until,
         ),
@@ -124,7 +129,6 @@ async def inspection_totals(
     form_id: str,
     span: Span,
     *,
-    date_field: str,
     result_field: str,
     violation: str,
     fine_field: str,
@@ -132,7 +136,7 @@ async def inspection_totals(
 ) -> InspectionTotals:
     """Count, count with a violation, and fines in total, of findings dated in the span."""
     violated = Submission.answers[result_field].as_string() == violation
-    conditions = [Submission.form_id == form_id, dated_in(date_field, span), LIVE]
+    conditions = [dated_in(form_id, span), LIVE]
     if unit_code is not None:
         conditions.append(Submission.unit_code == unit_code)
     row = (
@@ -154,7 +158,6 @@ async def inspections_by_unit(
     form_id: str,
     span: Span,
     *,
-    date_field: str,
     result_field: str,
     violation: str,
     fine_field: str,
@@ -168,7 +171,7 @@ async def inspections_by_unit(
             func.sum(case((violated, 1), else_=0)),
             func.sum(func.coalesce(Submission.answers[fine_field].as_integer(), 0)),
         )
-        .where(Submission.form_id == form_id, dated_in(date_field, span), LIVE)
+        .where(dated_in(form_id, span), LIVE)
         .group_by(Submission.unit_code)
     )
     return {

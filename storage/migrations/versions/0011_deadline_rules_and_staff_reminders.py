@@ -1,5 +1,6 @@
-"""repeating report deadlines (a rule per form; per-month deadlines become its exceptions), and
-staff reminders claimed once per unit and month
+"""repeating report deadlines (a rule per form; per-month deadlines become its exceptions),
+staff reminders claimed once per unit and month, and the day a finding is about
+(`submissions.occurred_on`, from the inspection date; filled in for the findings stored)
 
 Revision ID: 0011
 Revises: 0006
@@ -39,6 +40,31 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("occurred_on", sa.Date(), nullable=True))
+        batch_op.create_index(
+            "ix_submissions_form_occurred",
+            ["form_id", "occurred_on", "submitted_at"],
+            unique=False,
+        )
+    # The findings already stored: their inspection date, when it is an ISO date.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "UPDATE submissions SET occurred_on = CAST(answers->>'inspection_date' AS DATE) "
+            "WHERE form_id = 'inspection' "
+            "AND answers->>'inspection_date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+        )
+    else:
+        op.execute(
+            "UPDATE submissions SET occurred_on = json_extract(answers, '$.inspection_date') "
+            "WHERE form_id = 'inspection' AND json_extract(answers, '$.inspection_date') "
+            "GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_index("ix_submissions_form_occurred")
+        batch_op.drop_column("occurred_on")
     op.drop_table("staff_reminders")
     op.drop_table("report_deadline_rules")
