@@ -105,6 +105,8 @@ def _criteria(
         months=months,
         sent_from=start,
         sent_before=end,
+        first_day=period.start if period is not None else None,
+        end_day=period.end if period is not None else None,
         max_id=max_id,
     )
 

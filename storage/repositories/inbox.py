@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,8 +26,10 @@ GROUP: ColumnElement[int] = case((Submission.status == SubmissionStatus.SUBMITTE
 class Criteria:
     """What the list holds. `states` None: every state but replaced; `unit_codes` None: all.
 
-    `months` are stored periods (`2026-11`); a form without a period (an inspection) is
-    in the period when it was sent between `sent_from` and `sent_before` (UTC).
+    `months` are stored periods (`2026-11`); a form without a period (an inspection) is in
+    the period of its own day (`occurred_on`, the inspection date) between `first_day` and
+    `end_day`, and one without that day when it was sent between `sent_from` and
+    `sent_before` (UTC): the same rule as /thongke and /xuat.
     """
 
     states: Sequence[SubmissionStatus] | None = None
@@ -36,6 +38,8 @@ class Criteria:
     months: Sequence[str] | None = None
     sent_from: datetime | None = None
     sent_before: datetime | None = None
+    first_day: date | None = None
+    end_day: date | None = None
     max_id: int | None = None
 
 
@@ -72,8 +76,18 @@ def _where(criteria: Criteria) -> list[ColumnElement[bool]]:
                 in_period,
                 and_(
                     Submission.period.is_(None),
+                    Submission.occurred_on.is_(None),
                     Submission.submitted_at >= criteria.sent_from,
                     Submission.submitted_at < criteria.sent_before,
+                ),
+            )
+        if criteria.first_day is not None and criteria.end_day is not None:
+            in_period = or_(
+                in_period,
+                and_(
+                    Submission.period.is_(None),
+                    Submission.occurred_on >= criteria.first_day,
+                    Submission.occurred_on < criteria.end_day,
                 ),
             )
         clauses.append(in_period)

@@ -144,7 +144,7 @@ async def test_filters_by_state_period_unit_form_and_combined(
         f"⏳ #{cg_nov} · {CAU_GIAY.name}",
     ]
 
-    # A month holds the reports of that month and the findings sent in it.
+    # A month holds the reports of that month and the findings inspected in it.
     november = await ask(staff, "/hoso 11/2026")
     assert refs(november.text) == [hx_nov, cg_nov, cg_insp]
     assert "Hồ sơ</b> — tháng 11/2026" in november.text
@@ -169,6 +169,21 @@ async def test_filters_by_state_period_unit_form_and_combined(
     assert "Không có đơn vị nào có tên chứa “xyz”" in unknown.text and "cau giay" in unknown.text
     month = await ask(staff, "/hoso 13/2026", "13")
     assert "Không có tháng 13" in month.text
+
+
+async def test_a_finding_is_listed_in_the_month_of_its_inspection(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """Sent on 02/11 about an inspection on 30/10: October's, as in /thongke and /xuat."""
+    async with db() as session:
+        seed = Seeder(session)
+        await seed.officers()
+        late = await seed.add("inspection", CAU_GIAY.code, local(2, 11, 9), finding("2026-10-30"))
+        await session.commit()
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+
+    assert refs((await ask(staff, "/hoso 10/2026")).text) == [late]
+    assert refs((await ask(staff, "/hoso 11/2026")).text) == []
 
 
 async def test_paging_across_pages_is_stable_when_new_submissions_arrive(
