@@ -44,6 +44,7 @@ from bot.settings import Settings
 from handlers.approval import notify_approvers
 from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import back_label, button, cancel_label, inline
+from handlers.unit_search import search_note
 from storage.models import RegistrationStatus, User
 from storage.repositories import users
 
@@ -225,8 +226,9 @@ async def got_unit_query(message: Message, units: UnitDirectory) -> None:
         )
         return
     rows = [[button(unit.name, RegUnit(code=unit.code))] for unit in result.units]
+    note = search_note(result, query)
     await message.answer(
-        _("Press your unit (or type another name):"),
+        (note + "\n" if note else "") + _("Press your unit (or type another name):"),
         reply_markup=inline(*rows, _nav(first=False)),
     )
 

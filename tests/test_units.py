@@ -7,7 +7,14 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.units import Match, UnitDirectory, UnitEntry, fold, units_of_province
+from bot.domain.units import (
+    Match,
+    UnitDirectory,
+    UnitEntry,
+    fold,
+    former_districts,
+    units_of_province,
+)
 
 HANOI = units_of_province(1)
 DIRECTORY = UnitDirectory(HANOI)
@@ -102,8 +109,8 @@ def test_examples_from_the_domain() -> None:
 
 
 def test_too_many_and_none() -> None:
-    result = DIRECTORY.search("ha")
-    assert result.match is Match.TOO_MANY and result.total > 8 and not result.units
+    result = DIRECTORY.search("an")
+    assert result.match is Match.TOO_MANY and result.total > 20 and not result.units
     assert DIRECTORY.search("không có xã này").match is Match.NONE
     assert DIRECTORY.search("   ").match is Match.NONE
     assert DIRECTORY.search("🙂").match is Match.NONE
@@ -111,7 +118,10 @@ def test_too_many_and_none() -> None:
 
 def test_an_exact_name_wins_over_many_longer_ones() -> None:
     directory = UnitDirectory(
-        [UnitEntry(str(i), f"Xã Long {suffix}", "xã") for i, suffix in enumerate("ABCDEFGHIJ")]
+        [
+            UnitEntry(str(i), f"Xã Long {suffix}", "xã")
+            for i, suffix in enumerate("ABCDEFGHIJKLMNOPQRSTU")
+        ]
         + [UnitEntry("99", "Xã Long", "xã")]
     )
     result = directory.search("long")
@@ -121,3 +131,55 @@ def test_an_exact_name_wins_over_many_longer_ones() -> None:
 def test_fold() -> None:
     assert fold("Đống Đa") == "dong da"
     assert fold(unicodedata.normalize("NFD", "Thuỷ")) == fold("Thủy") == "thuy"
+
+
+FORMER = UnitDirectory(HANOI, former_districts(1))
+
+
+def test_many_matches_that_fit_on_a_screen_are_listed() -> None:
+    result = FORMER.search("hoa")
+    assert result.match is Match.FOUND and len(result.units) == result.total == 12
+
+
+def test_an_old_district_gives_the_units_formed_from_it() -> None:
+    for query in ["quan dong da", "Quận Đống Đa", "Q. Đống Đa", "q.dong da"]:
+        result = FORMER.search(query)
+        assert result.match is Match.FORMER_DISTRICT, query
+        assert result.district == "Quận Đống Đa"
+        assert {"Phường Đống Đa", "Phường Kim Liên", "Phường Láng"} <= {
+            u.name for u in result.units
+        }
+    result = FORMER.search("Huyện Sóc Sơn")
+    assert result.district == "Huyện Sóc Sơn"
+    assert [u.name for u in result.units] == [
+        "Xã Đa Phúc",
+        "Xã Kim Anh",
+        "Xã Nội Bài",
+        "Xã Sóc Sơn",
+        "Xã Trung Giã",
+    ]
+    # Without the prefix, today's unit of that name is the answer.
+    assert [u.name for u in FORMER.search("dong da").units] == ["Phường Đống Đa"]
+    # And a directory without the old districts still finds nothing for them.
+    assert DIRECTORY.search("quan dong da").match is not Match.FORMER_DISTRICT
+
+
+def test_every_old_district_of_every_province_maps_to_todays_units() -> None:
+    for code in (1, 79, 48):
+        units = units_of_province(code)
+        names = {fold(u.name) for u in units}  # (the package spells one `Phường  An Nhơn`)
+        districts = former_districts(code)
+        assert districts
+        for district, formed in districts.items():
+            assert {fold(name) for name in formed} <= names, district
+    hcm = UnitDirectory(units_of_province(79), former_districts(79))
+    assert hcm.search("q1").district == "Quận 1"
+    assert "Phường Bến Thành" in {u.name for u in hcm.search("Quận 1").units}
+
+
+def test_a_typo_gets_the_nearest_names() -> None:
+    for query, nearest in [("Cau Giai", "Phường Cầu Giấy"), ("hoang mia", "Phường Hoàng Mai")]:
+        result = FORMER.search(query)
+        assert result.match is Match.SUGGESTED
+        assert [u.name for u in result.units] == [nearest]
+    assert FORMER.search("zzzz qqqq").match is Match.NONE

@@ -3,14 +3,24 @@
 People type `cau giay`, `Cầu Giấy`, `CAU GIAY`, `Hoà Xá` or `Hòa Xá`, decomposed
 Unicode from some keyboards, `d` for `đ`, with or without `Phường`/`P.`. All of
 these fold to one search key: no marks, lower case, `đ`→`d`, no prefix.
+
+People also still type the district they knew (`quận Đống Đa`, `Huyện Sóc Sơn`),
+although districts were abolished on 1 July 2025: the search answers with the
+communes and wards formed from that district (`former_districts`, data derived from
+the MIT-licensed `vietnamadminunits` by `scripts/build_former_districts.py`). A typo
+(`Cau Giai`) gets the nearest names (difflib's ratio on the folded keys).
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from pathlib import Path
 
 from vietnam_provinces import Province, ProvinceCode, Ward
 
@@ -19,8 +29,16 @@ from bot.domain.folding import fold as fold_text
 # Longest first, so `dac khu` wins over a lone `d`-word and `thi tran` over `t`.
 _PREFIXES = ("dac khu", "thi tran", "phuong", "xa", "dk", "tt", "p", "x")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# The district-level prefixes of before July 2025; `q1`/`q.1` for Quận 1 of TP. Hồ Chí Minh.
+_DISTRICT_PREFIX = re.compile(r"^(?:(?:quan|huyen|thi xa|thanh pho|tx|tp|q|h) |q(?=\d))")
 
-MAX_CHOICES = 8
+# As many matches as fit on a phone's screen as buttons; more asks for more letters.
+MAX_CHOICES = 20
+# Nearest names offered for a typo, and how alike (difflib's ratio) they must be.
+MAX_SUGGESTIONS = 5
+SUGGESTION_CUTOFF = 0.7
+SUGGESTION_SPREAD = 0.1
+_FORMER_DISTRICTS = Path(__file__).parent / "data" / "former_districts.json"
 
 
 def fold(text: str) -> str:
@@ -46,10 +64,20 @@ class UnitEntry:
         return strip_prefix(fold(self.name))
 
 
+def district_key(folded: str) -> str | None:
+    """The search key of an old district's name typed with its prefix, else None."""
+    prefix = _DISTRICT_PREFIX.match(folded)
+    return folded[prefix.end() :].strip() if prefix else None
+
+
 class Match(Enum):
     FOUND = "found"
     TOO_MANY = "too_many"
     NONE = "none"
+    # An old district (before July 2025): `units` are the communes and wards formed from it.
+    FORMER_DISTRICT = "former_district"
+    # Nothing matches as typed: `units` are the nearest names (a typo).
+    SUGGESTED = "suggested"
 
 
 @dataclass(frozen=True)
@@ -57,15 +85,31 @@ class SearchResult:
     match: Match
     units: Sequence[UnitEntry]
     total: int
+    district: str = ""  # with FORMER_DISTRICT: the old district's name, `Quận Đống Đa`
 
 
 class UnitDirectory:
     """The units officers can belong to, searchable by any spelling of their name."""
 
-    def __init__(self, units: Iterable[UnitEntry]) -> None:
+    def __init__(
+        self, units: Iterable[UnitEntry], former: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        """`former`: an old district's name → the names of the units formed from it."""
         self._units = sorted(units, key=lambda u: fold(u.name))
         self._keys = [(u.key, u.key.replace(" ", ""), u) for u in self._units]
         self._by_code = {u.code: u for u in self._units}
+        by_name = {fold(u.name): u for u in self._units}
+        self._former: dict[str, tuple[str, tuple[UnitEntry, ...]]] = {}
+        for district, names in (former or {}).items():
+            formed = sorted(
+                {by_name[fold(n)] for n in names if fold(n) in by_name}, key=lambda u: fold(u.name)
+            )
+            key = district_key(fold(district))
+            if formed and key:
+                # Two old districts of one name (merged provinces): offer the units of both.
+                _, before = self._former.get(key, (district, ()))
+                self._former[key] = (district, tuple(dict.fromkeys([*before, *formed])))
+        self._former_squeezed = {key.replace(" ", ""): key for key in self._former}
 
     def __len__(self) -> int:
         return len(self._units)
@@ -76,8 +120,20 @@ class UnitDirectory:
     def get(self, code: str) -> UnitEntry | None:
         return self._by_code.get(code)
 
+    def former_district(self, key: str) -> SearchResult | None:
+        """The units formed from the old district whose search key is `key`, if there was one."""
+        key = self._former_squeezed.get(key.replace(" ", ""), key)
+        if key not in self._former:
+            return None
+        district, formed = self._former[key]
+        return SearchResult(Match.FORMER_DISTRICT, formed, len(formed), district)
+
     def search(self, query: str, limit: int = MAX_CHOICES) -> SearchResult:
-        wanted = strip_prefix(fold(query))
+        folded = fold(query)
+        old = district_key(folded)
+        if old and (former := self.former_district(old)):
+            return former
+        wanted = strip_prefix(folded)
         if not wanted:
             return SearchResult(Match.NONE, (), 0)
         squeezed = wanted.replace(" ", "")
@@ -91,13 +147,34 @@ class UnitDirectory:
                 inside.append(unit)
         found = exact + starting + inside
         if not found:
-            return SearchResult(Match.NONE, (), 0)
+            return self._nearest(old or wanted)
         if len(found) <= limit:
             return SearchResult(Match.FOUND, tuple(found), len(found))
         # "Long Biên" also starts "Long Biên Đông"...: the exact name is still a good answer.
         if exact and len(exact) <= limit:
             return SearchResult(Match.FOUND, tuple(exact), len(found))
         return SearchResult(Match.TOO_MANY, (), len(found))
+
+    def _nearest(self, wanted: str) -> SearchResult:
+        """Nothing contains what was typed: an old district's name, or the names nearest to it."""
+        if former := self.former_district(wanted):
+            return former
+        by_key: dict[str, list[UnitEntry]] = {}
+        for key, _, unit in self._keys:
+            by_key.setdefault(key, []).append(unit)
+        close = difflib.get_close_matches(
+            wanted, list(by_key), n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF
+        )
+        if close:
+            # Only those about as near as the nearest: `hoang mia` is Hoàng Mai, not Hồng Hà.
+            best = _likeness(wanted, close[0])
+            close = [key for key in close if _likeness(wanted, key) >= best - SUGGESTION_SPREAD]
+            units = tuple(unit for key in close for unit in by_key[key])[:MAX_SUGGESTIONS]
+            return SearchResult(Match.SUGGESTED, units, len(units))
+        districts = difflib.get_close_matches(wanted, list(self._former), n=1, cutoff=0.8)
+        if districts and (former := self.former_district(districts[0])):
+            return former
+        return SearchResult(Match.NONE, (), 0)
 
 
 def province_name(province_code: int) -> str:
@@ -110,3 +187,20 @@ def units_of_province(province_code: int) -> list[UnitEntry]:
         UnitEntry(code=str(ward.code.value), name=ward.name, kind=ward.division_type.value)
         for ward in Ward.iter_by_province(ProvinceCode(province_code))
     ]
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@cache
+def _former_districts_by_province() -> dict[str, dict[str, list[str]]]:
+    data: dict[str, dict[str, list[str]]] = json.loads(
+        _FORMER_DISTRICTS.read_text(encoding="utf-8")
+    )
+    return data
+
+
+def former_districts(province_code: int) -> dict[str, list[str]]:
+    """The districts of a province until 30 June 2025, each with the units formed from it."""
+    return _former_districts_by_province().get(str(province_code), {})

@@ -20,6 +20,7 @@ from handlers.broadcasts.review import show_review
 from handlers.filters import NOT_A_COMMAND
 from handlers.forms.dialog import Forms
 from handlers.keyboards import button, inline
+from handlers.unit_search import search_note
 from storage.repositories import recipients
 
 router = Router(name=__name__)
@@ -185,8 +186,10 @@ async def search_units(
     codes = [unit.code for unit in result.units]
     chosen = list((await state.get_data()).get("chosen") or [])
     counts = await recipients.officer_counts(session, codes)
+    note = search_note(result, query)
     await message.answer(
-        _("Press the units to choose them (the number is how many officers each has):"),
+        (note + "\n" if note else "")
+        + _("Press the units to choose them (the number is how many officers each has):"),
         reply_markup=inline(
             *_unit_rows(codes, chosen, counts, units), _done_row(chosen), nav(back="audience")
         ),

@@ -53,6 +53,7 @@ from handlers.editing import edit_markup
 from handlers.events.common import notice_buttons
 from handlers.events.manage import send_card
 from handlers.keyboards import back_label, button, cancel_label, inline
+from handlers.unit_search import search_note
 from storage.repositories import audit, events
 from storage.repositories.events import EventDraft
 
@@ -421,8 +422,9 @@ async def got_unit_query(message: Message, state: FSMContext, units: UnitDirecto
     bot = message.bot
     assert bot is not None
     await edit_markup(bot, message.chat.id, data.get("qid"), None)
+    note = search_note(result, query)
     sent = await message.answer(
-        _units_text({**data, "unit_names": names}),
+        (note + "\n" if note else "") + _units_text({**data, "unit_names": names}),
         reply_markup=_unit_markup({**data, "shown": [u.code for u in result.units]}, names),
     )
     await state.update_data(qid=sent.message_id)

@@ -108,7 +108,7 @@ async def test_every_wrong_input_is_answered_and_nothing_is_lost(
     await lan.expect("gõ một phần tên đơn vị")
     await lan.send("khong co xa nay")
     await lan.expect("Không tìm thấy")
-    await lan.send("ha")
+    await lan.send("an")
     await lan.expect("gõ thêm vài chữ")
     await lan.send("hoa xa")
     await lan.expect("Bấm chọn đơn vị")
@@ -389,3 +389,60 @@ async def test_an_update_delivered_again_after_a_restart_is_handled_once(
     # The dialog is where it was: waiting for the unit.
     await lan.send("cau giay")
     await lan.expect("Bấm chọn")
+
+
+async def _at_unit_step(api: FakeBotAPI, user_id: int) -> FakeUser:
+    officer = api.user(user_id)
+    await officer.send("/dangky")
+    await officer.send("Nguyễn Thị Lan")
+    await officer.expect("xã, phường nào")
+    return officer
+
+
+@pytest.mark.parametrize(
+    ("query", "district", "formed"),
+    [
+        (
+            "quan dong da",
+            "Quận Đống Đa",
+            ["Phường Đống Đa", "Phường Kim Liên", "Phường Láng", "Phường Ô Chợ Dừa"],
+        ),
+        ("Huyện Sóc Sơn", "Huyện Sóc Sơn", ["Xã Sóc Sơn", "Xã Đa Phúc", "Xã Nội Bài"]),
+    ],
+)
+async def test_an_old_district_says_districts_are_gone_and_offers_its_units(
+    api: FakeBotAPI, running: RunningBot, db: Db, query: str, district: str, formed: list[str]
+) -> None:
+    lan = await _at_unit_step(api, 1010)
+    await lan.send(query)
+    answer = await lan.expect("không còn cấp huyện")
+    assert district in answer.text and "01/7/2025" in answer.text
+    assert set(formed) <= set(answer.buttons)
+    assert "Phường Cầu Giấy" not in answer.buttons
+    await lan.press(formed[0])
+    await lan.expect("Chức vụ của bạn")
+
+
+async def test_a_typo_offers_the_nearest_names(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await _at_unit_step(api, 1011)
+    await lan.send("zzzz qqqq")
+    await lan.expect("Không tìm thấy")
+    await lan.send("Cau Giai")
+    answer = await lan.expect("gần giống")
+    assert "Cau Giai" in answer.text and "Phường Cầu Giấy" in answer.buttons
+    await lan.press("Phường Cầu Giấy")
+    await lan.expect("Chức vụ của bạn")
+
+
+async def test_many_matches_are_listed_when_they_fit_on_a_screen(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await _at_unit_step(api, 1012)
+    await lan.send("hoa")
+    answer = await lan.expect("Bấm chọn đơn vị")
+    units = [label for label in answer.buttons if label.startswith(("Phường ", "Xã "))]
+    assert len(units) == 12 and {"Xã Hòa Xá", "Phường Hoàn Kiếm", "Xã Hòa Lạc"} <= set(units)
+    await lan.send("an")
+    await lan.expect("Có 33 đơn vị khớp")
