@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,10 @@ from storage.update_work import track_update_work
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+# JSON columns (a submission's answers, audit details) keep Vietnamese as written, not as
+# `\u1ea7` escapes: a department's own SQL (`answers LIKE '%Cầu Giấy%'`) then finds it.
+json_serializer = functools.partial(json.dumps, ensure_ascii=False)
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -28,6 +34,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; for SQLite, the file's folder is created and the connection tuned."""
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", json_serializer)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)

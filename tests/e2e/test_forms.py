@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser
@@ -531,3 +531,22 @@ async def test_a_command_in_the_middle_of_a_form_is_not_taken_as_an_answer(
     await lan.expect("nhập dở (2 câu trả lời)")
     await lan.press("Tiếp tục")
     await lan.expect("Địa chỉ")
+
+
+async def test_stored_answers_keep_vietnamese_readable_for_sql(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2050)
+    await fill_activity_report(lan, attach=False)
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi. Mã số")
+    async with db() as session:
+        raw = (await session.execute(text("SELECT CAST(answers AS TEXT) FROM submissions"))).one()[
+            0
+        ]
+        found = await session.scalar(
+            text("SELECT count(*) FROM submissions WHERE CAST(answers AS TEXT) LIKE :words"),
+            {"words": "%Tập huấn về sở hữu trí tuệ%"},
+        )
+    assert "\\u" not in raw and "Hội thảo khởi nghiệp" in raw
+    assert found == 1
