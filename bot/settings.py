@@ -144,10 +144,19 @@ class Settings(BaseSettings):
 
 
 class MissingToken(RuntimeError):
-    """No BOT_TOKEN was configured."""
+    """No BOT_TOKEN was configured. Said in Vietnamese first, then in English, since it
+    comes before any language setting matters and the person at the terminal may read
+    either."""
 
     def __str__(self) -> str:
         return (
+            "Chưa có BOT_TOKEN (mã truy cập của bot).\n"
+            "  1. Trong Telegram, mở @BotFather, gửi /newbot và trả lời các câu hỏi;\n"
+            "     BotFather sẽ gửi lại một mã dạng 123456789:AA...\n"
+            "  2. Ghi mã đó vào tệp .env bên cạnh Makefile:  BOT_TOKEN=123456789:AA...\n"
+            "     (sao chép .env.example thành .env để có đủ các thiết lập khác), hoặc export BOT_TOKEN.\n"
+            "  3. Chạy lại `make run`.  Muốn dùng thử bot mà không cần Telegram: `make demo`.\n"
+            "\n"
             "BOT_TOKEN is not set.\n"
             "  1. In Telegram, open @BotFather, send /newbot and follow its questions;\n"
             "     it answers with a token like 123456789:AA...\n"

@@ -85,6 +85,9 @@ def test_run_without_a_token_says_how_to_get_one(tmp_path: Path) -> None:
     result = _run_bot("run", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/x.db", BOT_TOKEN="")
     assert result.returncode == 2
     assert "BOT_TOKEN is not set" in result.stderr and "@BotFather" in result.stderr
+    # Vietnamese first, then the same in English.
+    assert result.stderr.index("Chưa có BOT_TOKEN") < result.stderr.index("BOT_TOKEN is not set")
+    assert "Chạy lại `make run`" in result.stderr
     assert "Traceback" not in result.stderr
 
 
