@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -112,3 +114,32 @@ async def test_findings_stored_before_0011_get_their_inspection_date(database_ur
     await engine.dispose()
     assert str(found[1]) == "2026-11-20"
     assert found[2] is None and found[3] is None and found[4] is None
+
+
+async def test_json_stored_with_escapes_is_made_readable(database_url: str) -> None:
+    """Rows written before the engine kept Vietnamese as it is get rewritten once (0013)."""
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine, "0006")
+    escaped = '{"unit": "C\\u1ea7u Gi\\u1ea5y", "n": 1}'
+    cast = "CAST(:details AS JSON)" if engine.dialect.name == "postgresql" else ":details"
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO audit_log (actor_id, action, target, details, at) "
+                f"VALUES (1, 'test', 'x', {cast}, CURRENT_TIMESTAMP)"
+            ),
+            {"details": escaped},
+        )
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        stored = (
+            await connection.execute(text("SELECT CAST(details AS TEXT) FROM audit_log"))
+        ).one()[0]
+        found = await connection.scalar(
+            text("SELECT count(*) FROM audit_log WHERE CAST(details AS TEXT) LIKE '%Cầu Giấy%'")
+        )
+    await engine.dispose()
+    assert "\\u" not in stored and found == 1
+    assert json.loads(stored) == {"unit": "Cầu Giấy", "n": 1}

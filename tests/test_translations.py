@@ -61,3 +61,31 @@ def test_vietnamese_uses_precomposed_letters() -> None:
 
     for text in catalogue("vi").values():
         assert unicodedata.is_normalized("NFC", text), text
+
+
+# Faults found by reading the catalogue (issue "Vietnamese copy"): English calques, an
+# ungrammatical "cần đã", and "bài gửi" where a submission is "hồ sơ" everywhere else.
+CALQUES = [
+    "cần đã",
+    "gần nhất trước",
+    "Lớp học",
+    "và có chỗ",
+    "nghĩa là cùng ngày",
+    "ở tương lai",
+    "ở trong quá khứ",
+    "sự bất tiện",
+    "Sở đã nhận được thông báo",
+    "bài gửi",
+    "danh bạ",
+    "trên đường gửi",
+]
+
+
+def test_the_vietnamese_has_none_of_the_known_calques() -> None:
+    found = [
+        (phrase, msgid)
+        for msgid, text in catalogue("vi").items()
+        for phrase in CALQUES
+        if phrase in text
+    ]
+    assert not found, found

@@ -214,7 +214,7 @@ async def test_a_scheduled_notice_survives_a_restart_and_goes_at_its_time(
     await admin.press("Hẹn giờ gửi")
     await admin.expect("Gửi vào lúc nào?")
     await admin.send("hôm qua")
-    await admin.expect("dd/mm/yyyy HH:MM")
+    await admin.expect("ngày/tháng/năm giờ:phút")
     await admin.send("28/11/2026 08:00")
     await admin.expect("Gửi lúc 28/11/2026 08:00")
     await admin.press("Gửi")

@@ -63,7 +63,7 @@ async def test_fifty_press_at_once_for_thirty_seats(
     assert set(confirmed) == set(in_order[:SEATS])
     assert waiting == in_order[SEATS:]
     for user in confirmed:
-        assert "và có chỗ" in told[user].text, told[user].text
+        assert "chỗ của bạn đã được giữ" in told[user].text, told[user].text
     for position, user in enumerate(waiting, start=1):
         found = re.search(r"vị trí <b>(\d+)</b> trong danh sách chờ", told[user].text)
         assert found is not None and int(found.group(1)) == position, told[user].text

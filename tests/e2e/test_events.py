@@ -120,7 +120,7 @@ async def test_course_from_announcement_to_reminders_and_excel(
         "08:00–11:30, Thứ Hai, 30/11/2026",
         "Số chỗ: 2",
         "Hạn đăng ký: 29/11/2026 17:00",
-        "Mời: tất cả cán bộ",
+        "Đối tượng mời: tất cả cán bộ",
     ):
         assert shown in review.text, shown
     await staff.press("Công bố")
@@ -138,13 +138,13 @@ async def test_course_from_announcement_to_reminders_and_excel(
 
     # --- sign up: two seats, then the waiting list ---
     await lan.press("Đăng ký")
-    await lan.expect(f"Bạn đã đăng ký <b>{TITLE}</b> và có chỗ")
+    await lan.expect(f"Bạn đã đăng ký thành công <b>{TITLE}</b>, chỗ của bạn đã được giữ")
     await binh.press("Đăng ký")
-    await binh.expect("và có chỗ")
+    await binh.expect("chỗ của bạn đã được giữ")
     await cuong.press("Đăng ký")
     await cuong.expect("Bạn ở vị trí <b>1</b> trong danh sách chờ")
     await lan.press("Đăng ký")  # a second press on the notice changes nothing
-    await lan.expect("Bạn đã đăng ký và đã có chỗ")
+    await lan.expect("Bạn đã đăng ký rồi, chỗ của bạn đã được giữ")
     await cuong.send("/lophoc")
     card = await cuong.expect(TITLE)
     assert "Đã đủ (2 chỗ) · 1 người trong danh sách chờ" in card.text
@@ -158,7 +158,7 @@ async def test_course_from_announcement_to_reminders_and_excel(
     await lan.press("Hủy đăng ký")
     await edited(lan)
     await lan.press("Có, hủy")
-    await lan.expect("Đã hủy: bạn không còn đăng ký")
+    await lan.expect("Đã hủy đăng ký")
     moved = await cuong.expect("Có chỗ trống")
     assert moved.buttons == ["❌ Hủy đăng ký"]
     # Lan signs up again: her row is reused, at the end of the line.
@@ -268,7 +268,7 @@ async def test_reminders_are_sent_once_by_two_processes(
     event = await latest_event(db)
     await binh.expect("Sở trân trọng kính mời")
     await binh.press("Đăng ký")
-    await binh.expect("và có chỗ")
+    await binh.expect("chỗ của bạn đã được giữ")
     # A second bot process on the same database (its own engine and connections), checking
     # at the same moment as this one, twice.
     assert running.app is not None
@@ -318,7 +318,7 @@ async def test_refused_and_forged_presses_change_nothing(
     assert notice.message is not None
     join = button_data(notice.params["reply_markup"], "Đăng ký")
     await lan.press("Đăng ký")
-    confirmation = await lan.expect("và có chỗ")
+    confirmation = await lan.expect("chỗ của bạn đã được giữ")
     assert confirmation.message is not None
     lans_cancel = button_data(confirmation.params["reply_markup"], "Hủy đăng ký")
     await binh.send("/lophoc")
@@ -384,7 +384,7 @@ async def test_staff_edits_and_cancels_and_the_registered_are_told(
     event = await latest_event(db)
     await lan.expect("Sở trân trọng kính mời")
     await lan.press("Đăng ký")
-    await lan.expect("và có chỗ")
+    await lan.expect("chỗ của bạn đã được giữ")
     await binh.expect("Sở trân trọng kính mời")
     await binh.press("Đăng ký")
     await binh.expect("vị trí <b>1</b> trong danh sách chờ")
@@ -399,18 +399,18 @@ async def test_staff_edits_and_cancels_and_the_registered_are_told(
 
     await edit("Số chỗ", "2", "Đã lưu")
     await binh.expect("Có chỗ trống")  # moved up by the added seat, at once
-    refused = await edit("Số chỗ", "1", "Đã có 2 người có chỗ")
+    refused = await edit("Số chỗ", "1", "Đã có 2 người được giữ chỗ")
     assert "không thể ít hơn" in refused.text
     await edit("Địa điểm", "Phòng 301, Sở KH&CN", "Đang báo cho 2 người")
     for officer in (lan, binh):
-        changed = await officer.expect("<b>Thay đổi</b>")
+        changed = await officer.expect("<b>Có thay đổi</b>")
         assert "Địa điểm: <s>Hội trường Sở KH&amp;CN</s> → <b>Phòng 301, Sở KH&amp;CN</b>" in (
             changed.text
         )
     # A new start moves the end with it; the reminders follow the new time.
     await edit("Bắt đầu", "02/12/2026 14:00", "Đã lưu")
     for officer in (lan, binh):
-        changed = await officer.expect("<b>Thay đổi</b>")
+        changed = await officer.expect("<b>Có thay đổi</b>")
         assert "14:00–17:30, Thứ Tư, 02/12/2026" in changed.text
     async with db() as session:
         due = dict(
@@ -469,7 +469,7 @@ async def test_conference_answers_by_unit(api: FakeBotAPI, running: RunningBot, 
     await lan.expect("Người tham dự: Nguyễn Văn An, Trần Thị Hoa")
     await binh.expect("Sở trân trọng kính mời")
     await binh.press("Vắng mặt")
-    await binh.expect("đơn vị bạn vắng mặt")
+    await binh.expect("đơn vị bạn không tham dự")
     assert Counter(status for _u, status, _s in await signups(db, event.id)) == {
         "confirmed": 1,
         "absent": 1,

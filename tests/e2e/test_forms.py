@@ -103,7 +103,7 @@ async def test_inspection_with_violation_location_and_photos(
     await lan.send("/kiemtra")
     await lan.expect("Ngày kiểm tra")
     await lan.send("28/11/2026")
-    await lan.expect("tương lai")
+    await lan.expect("Ngày này chưa đến")
     await lan.send("31/02/2026")
     await lan.expect("không phải là ngày có thật")
     await lan.send_sticker()

@@ -91,7 +91,9 @@ async def test_statistics_count_the_sign_ups_of_events_starting_in_the_period(
     sent = await staff.expect("Thống kê — tháng 11/2026")
     # The course of 30/11 (A has a seat, B waits; C cancelled); the cancelled conference and
     # December's workshop are not counted.
-    line = "Sự kiện diễn ra trong kỳ: <b>1</b>; đăng ký: <b>1</b> đã có chỗ, <b>1</b> đang chờ"
+    line = (
+        "Sự kiện diễn ra trong kỳ: <b>1</b>; đăng ký: <b>1</b> đã được giữ chỗ, <b>1</b> đang chờ"
+    )
     assert line in sent.text, sent.text
 
 
@@ -107,7 +109,7 @@ async def test_officer_status_lists_their_upcoming_events(
     lines = status.text.split("\n")
     course = next(line for line in lines if "Lớp tập huấn sở hữu trí tuệ" in line)
     assert "30/11/2026" in course and "08:00" in course, course
-    assert course.endswith("✅ đã đăng ký, đã có chỗ"), course
+    assert course.endswith("✅ đã đăng ký, đã được giữ chỗ"), course
     workshop = next(line for line in lines if "Hội thảo chuyển đổi số" in line)
     assert "📨 được mời — đăng ký trước 01/12/2026 17:00 tại /lophoc" in workshop, workshop
     assert lines.index(course) < lines.index(workshop)  # soonest first
@@ -300,7 +302,7 @@ async def test_export_is_sent_as_a_workbook(api: FakeBotAPI, running: RunningBot
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/xuat 11/2026")
     await staff.expect("Đang chuẩn bị")
-    sent = await staff.expect("Tháng 11/2026: 5 bài gửi")
+    sent = await staff.expect("Tháng 11/2026: 5 hồ sơ")
     assert sent.method == "sendDocument" and sent.message is not None
     assert sent.message["document"]["file_name"] == "khcn-2026-11.xlsx"
     workbook = load_workbook(BytesIO(api.files[f"files/{sent.message['document']['file_id']}"]))
