@@ -266,7 +266,7 @@ async def test_deadline_is_set_and_reminds_each_unit_once_across_restarts(
     await staff.send("31/02/2026")
     await staff.expect("không phải là ngày có thật")
     await staff.send("20/11/2026")
-    await staff.expect("không thể ở trong quá khứ")
+    await staff.expect("không được là ngày đã qua")
     await staff.send("29/11/2026")
     await staff.expect("Nhắc trước hạn 29/11/2026 bao nhiêu ngày")
     await staff.press("3")
