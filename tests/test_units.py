@@ -183,3 +183,14 @@ def test_a_typo_gets_the_nearest_names() -> None:
         assert result.match is Match.SUGGESTED
         assert [u.name for u in result.units] == [nearest]
     assert FORMER.search("zzzz qqqq").match is Match.NONE
+
+
+def test_a_unit_whose_name_starts_like_a_district_prefix_is_still_found() -> None:
+    directory = UnitDirectory(
+        [UnitEntry("1", "Xã Quan Sơn", "xã"), UnitEntry("2", "Xã Sơn Thủy", "xã")],
+        {"Huyện Sơn": ["Xã Sơn Thủy"], "Huyện Quan Sơn": ["Xã Quan Sơn"]},
+    )
+    assert [u.name for u in directory.search("quan son").units] == ["Xã Quan Sơn"]
+    assert directory.search("quan son").match is Match.FOUND
+    assert directory.search("huyện Quan Sơn").district == "Huyện Quan Sơn"
+    assert directory.search("huyện Sơn").district == "Huyện Sơn"

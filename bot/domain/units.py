@@ -130,10 +130,11 @@ class UnitDirectory:
 
     def search(self, query: str, limit: int = MAX_CHOICES) -> SearchResult:
         folded = fold(query)
-        old = district_key(folded)
-        if old and (former := self.former_district(old)):
-            return former
         wanted = strip_prefix(folded)
+        old = district_key(folded)
+        # `Quan Sơn` may be today's Xã Quan Sơn, not a `quận Sơn`: a unit's exact name wins.
+        if old and not self._is_a_name(wanted) and (former := self.former_district(old)):
+            return former
         if not wanted:
             return SearchResult(Match.NONE, (), 0)
         squeezed = wanted.replace(" ", "")
@@ -154,6 +155,9 @@ class UnitDirectory:
         if exact and len(exact) <= limit:
             return SearchResult(Match.FOUND, tuple(exact), len(found))
         return SearchResult(Match.TOO_MANY, (), len(found))
+
+    def _is_a_name(self, wanted: str) -> bool:
+        return any(key == wanted for key, _, _ in self._keys)
 
     def _nearest(self, wanted: str) -> SearchResult:
         """Nothing contains what was typed: an old district's name, or the names nearest to it."""
