@@ -382,3 +382,33 @@ async def test_enqueue_once_per_key_and_only_aware_times(
                 send_at=later.replace(tzinfo=None),
             )
     assert len(await states(db, first.id)) == 2
+
+
+async def test_choosing_units_by_an_old_district_or_with_a_typo(
+    api: FakeBotAPI, running: RunningBot, db: async_sessionmaker[AsyncSession]
+) -> None:
+    assert running.app is not None
+    quick(worker_of(running))
+    kim_lien = await add_officers(db, unit_code(running.app.units, "kim lien"), 640_000, 1)
+    admin = admin_of(api)
+    await admin.send("/thongbao")
+    await admin.expect("Thông báo mới")
+    await admin.send("Họp giao ban")
+    await admin.expect("Đính kèm một ảnh")
+    await admin.press("Bỏ qua")
+    await admin.expect("Gửi cho ai?")
+    await admin.press("Chọn đơn vị")
+    await admin.expect("Gõ một phần tên đơn vị")
+    await admin.send("Quận Đống Đa")
+    formed = await admin.expect("không còn cấp huyện")
+    assert {"▫️ Phường Kim Liên · 1", "▫️ Phường Láng · 0"} <= set(formed.buttons)
+    await admin.press("Phường Kim Liên · 1")
+    await admin.expect("")
+    await admin.send("Cau Giai")
+    nearest = await admin.expect("gần giống")
+    assert "▫️ Phường Cầu Giấy · 0" in nearest.buttons
+    await admin.press("Xong (1 đơn vị)")
+    await admin.expect("Người nhận: 1")
+    await admin.press("Gửi")
+    await admin.expect(DONE)
+    assert copies(api, kim_lien) == {kim_lien[0]: 1}
