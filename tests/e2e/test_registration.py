@@ -416,7 +416,7 @@ async def test_an_old_district_says_districts_are_gone_and_offers_its_units(
     lan = await _at_unit_step(api, 1010)
     await lan.send(query)
     answer = await lan.expect("không còn cấp huyện")
-    assert district in answer.text and "01/7/2025" in answer.text
+    assert district in answer.text and "01/07/2025" in answer.text
     assert set(formed) <= set(answer.buttons)
     assert "Phường Cầu Giấy" not in answer.buttons
     await lan.press(formed[0])
