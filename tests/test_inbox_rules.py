@@ -122,3 +122,17 @@ def test_a_page_button_carries_its_filter_within_telegrams_64_bytes() -> None:
     short = InboxFilter(form_id="inspection", unit_query="cau giay")
     packed = _page_button("Sau", "n", row, 7, short).callback_data
     assert packed is not None and _filter_of(InboxPage.unpack(packed), FORMS) == short
+
+
+def test_an_old_district_filters_by_the_units_formed_from_it() -> None:
+    from bot.domain.units import former_districts
+    from bot.inbox.filters import unit_codes
+
+    hanoi = UnitDirectory(units_of_province(1), former_districts(1))
+    wanted = parse_filter("chờ quận Đống Đa", TITLES, hanoi, TODAY, COMMANDS)
+    assert wanted == InboxFilter(state=InboxState.WAITING, unit_query="quan dong da")
+    codes = unit_codes(hanoi, wanted.unit_query)
+    assert codes is not None
+    names = {unit.name for code in codes if (unit := hanoi.get(code))}
+    assert {"Phường Đống Đa", "Phường Kim Liên", "Phường Láng"} <= names
+    assert "Phường Cầu Giấy" not in names

@@ -86,7 +86,9 @@ def unit_codes(units: UnitDirectory, query: str) -> list[str] | None:
     if not query:
         return None
     found = units.search(query, limit=max(len(units), 1))
-    return [unit.code for unit in found.units] if found.match is Match.FOUND else []
+    # An old district (`quận Đống Đa`) means the units formed from it.
+    wanted = (Match.FOUND, Match.FORMER_DISTRICT)
+    return [unit.code for unit in found.units] if found.match in wanted else []
 
 
 def parse_filter(
