@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from pathlib import Path
 
 from vietnam_provinces import Province, ProvinceCode, Ward
@@ -197,14 +196,11 @@ def _likeness(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-@cache
-def _former_districts_by_province() -> dict[str, dict[str, list[str]]]:
+def former_districts(province_code: int) -> dict[str, list[str]]:
+    """The districts of a province until 30 June 2025, each with the units formed from it.
+
+    Read once at start-up; only the configured province's part is kept."""
     data: dict[str, dict[str, list[str]]] = json.loads(
         _FORMER_DISTRICTS.read_text(encoding="utf-8")
     )
-    return data
-
-
-def former_districts(province_code: int) -> dict[str, list[str]]:
-    """The districts of a province until 30 June 2025, each with the units formed from it."""
-    return _former_districts_by_province().get(str(province_code), {})
+    return data.get(str(province_code), {})
