@@ -21,7 +21,7 @@ from bot.broadcast.worker import BroadcastWorker
 from bot.broadcast.worker import install as install_broadcasts
 from bot.clock import Clock
 from bot.commands import set_default_commands, set_user_commands
-from bot.domain.units import UnitDirectory, former_districts, units_of_province
+from bot.domain.units import UnitDirectory, former_districts, former_wards, units_of_province
 from bot.events import reminders as event_reminders
 from bot.forms import FormDefinition, load_definitions
 from bot.heap import settle_after_start_up, unsettle
@@ -131,6 +131,7 @@ async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirec
         return UnitDirectory(
             await unit_rows.active_units(session, settings.province_code),
             former_districts(settings.province_code),
+            former_wards(settings.province_code),
         )
 
 

@@ -13,6 +13,7 @@ from bot.domain.units import (
     UnitEntry,
     fold,
     former_districts,
+    former_wards,
     units_of_province,
 )
 
@@ -133,7 +134,7 @@ def test_fold() -> None:
     assert fold(unicodedata.normalize("NFD", "Thuỷ")) == fold("Thủy") == "thuy"
 
 
-FORMER = UnitDirectory(HANOI, former_districts(1))
+FORMER = UnitDirectory(HANOI, former_districts(1), former_wards(1))
 
 
 def test_many_matches_that_fit_on_a_screen_are_listed() -> None:
@@ -145,12 +146,12 @@ def test_an_old_district_gives_the_units_formed_from_it() -> None:
     for query in ["quan dong da", "Quận Đống Đa", "Q. Đống Đa", "q.dong da"]:
         result = FORMER.search(query)
         assert result.match is Match.FORMER_DISTRICT, query
-        assert result.district == "Quận Đống Đa"
+        assert result.former == "Quận Đống Đa"
         assert {"Phường Đống Đa", "Phường Kim Liên", "Phường Láng"} <= {
             u.name for u in result.units
         }
     result = FORMER.search("Huyện Sóc Sơn")
-    assert result.district == "Huyện Sóc Sơn"
+    assert result.former == "Huyện Sóc Sơn"
     assert [u.name for u in result.units] == [
         "Xã Đa Phúc",
         "Xã Kim Anh",
@@ -173,7 +174,7 @@ def test_every_old_district_of_every_province_maps_to_todays_units() -> None:
         for district, formed in districts.items():
             assert {fold(name) for name in formed} <= names, district
     hcm = UnitDirectory(units_of_province(79), former_districts(79))
-    assert hcm.search("q1").district == "Quận 1"
+    assert hcm.search("q1").former == "Quận 1"
     assert "Phường Bến Thành" in {u.name for u in hcm.search("Quận 1").units}
 
 
@@ -192,5 +193,21 @@ def test_a_unit_whose_name_starts_like_a_district_prefix_is_still_found() -> Non
     )
     assert [u.name for u in directory.search("quan son").units] == ["Xã Quan Sơn"]
     assert directory.search("quan son").match is Match.FOUND
-    assert directory.search("huyện Quan Sơn").district == "Huyện Quan Sơn"
-    assert directory.search("huyện Sơn").district == "Huyện Sơn"
+    assert directory.search("huyện Quan Sơn").former == "Huyện Quan Sơn"
+    assert directory.search("huyện Sơn").former == "Huyện Sơn"
+
+
+def test_an_old_commune_or_ward_gives_the_units_it_went_into() -> None:
+    for query in ["Dịch Vọng Hậu", "phuong dich vong hau", "P. Dịch Vọng Hậu"]:
+        result = FORMER.search(query)
+        assert result.match is Match.FORMER_WARD, query
+        assert result.former == "Phường Dịch Vọng Hậu (Quận Cầu Giấy)"
+        assert "Phường Cầu Giấy" in {u.name for u in result.units}
+    # Two old units of one name: both are named, with their districts.
+    both = FORMER.search("trung hoa")
+    assert both.former == "Phường Trung Hòa (Quận Cầu Giấy), Xã Trung Hòa (Huyện Chương Mỹ)"
+    assert "Phường Yên Hòa" in {u.name for u in both.units}
+    # `Phường 1` of many districts of TP. Hồ Chí Minh: not `Quận 1`.
+    hcm = UnitDirectory(units_of_province(79), former_districts(79), former_wards(79))
+    assert hcm.search("phuong 1").match is Match.FORMER_WARD
+    assert hcm.search("q1").match is Match.FORMER_DISTRICT

@@ -5,10 +5,11 @@ Unicode from some keyboards, `d` for `đ`, with or without `Phường`/`P.`. All
 these fold to one search key: no marks, lower case, `đ`→`d`, no prefix.
 
 People also still type the district they knew (`quận Đống Đa`, `Huyện Sóc Sơn`),
-although districts were abolished on 1 July 2025: the search answers with the
-communes and wards formed from that district (`former_districts`, data derived from
-the MIT-licensed `vietnamadminunits` by `scripts/build_former_districts.py`). A typo
-(`Cau Giai`) gets the nearest names (difflib's ratio on the folded keys).
+although districts were abolished on 1 July 2025, or their commune or ward from before
+the merger (`Dịch Vọng Hậu`): the search answers with the communes and wards formed from
+it (`old_units/`, derived from the MIT-licensed `vietnamadminunits` by
+`scripts/build_old_units.py`). A typo (`Cau Giai`) gets the nearest names (difflib's
+ratio on the folded keys).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from vietnam_provinces import Province, ProvinceCode, Ward
 
@@ -37,7 +39,8 @@ MAX_CHOICES = 20
 MAX_SUGGESTIONS = 5
 SUGGESTION_CUTOFF = 0.7
 SUGGESTION_SPREAD = 0.1
-_FORMER_DISTRICTS = Path(__file__).parent / "data" / "former_districts.json"
+_FORMER_DISTRICTS = Path(__file__).parent / "old_units" / "districts.json"
+_FORMER_WARDS = Path(__file__).parent / "old_units" / "wards.json"
 
 
 def fold(text: str) -> str:
@@ -75,6 +78,8 @@ class Match(Enum):
     NONE = "none"
     # An old district (before July 2025): `units` are the communes and wards formed from it.
     FORMER_DISTRICT = "former_district"
+    # An old commune or ward (before July 2025): `units` are those it went into.
+    FORMER_WARD = "former_ward"
     # Nothing matches as typed: `units` are the nearest names (a typo).
     SUGGESTED = "suggested"
 
@@ -84,16 +89,22 @@ class SearchResult:
     match: Match
     units: Sequence[UnitEntry]
     total: int
-    district: str = ""  # with FORMER_DISTRICT: the old district's name, `Quận Đống Đa`
+    # With FORMER_DISTRICT or FORMER_WARD: the old unit, `Quận Đống Đa`, `Phường Dịch Vọng
+    # (Quận Cầu Giấy)`.
+    former: str = ""
 
 
 class UnitDirectory:
     """The units officers can belong to, searchable by any spelling of their name."""
 
     def __init__(
-        self, units: Iterable[UnitEntry], former: Mapping[str, Sequence[str]] | None = None
+        self,
+        units: Iterable[UnitEntry],
+        former: Mapping[str, Sequence[str]] | None = None,
+        former_wards: Iterable[tuple[str, str, Sequence[str]]] = (),
     ) -> None:
-        """`former`: an old district's name → the names of the units formed from it."""
+        """`former`: an old district's name → the names of the units formed from it;
+        `former_wards`: (an old commune or ward, its district, the units it went into)."""
         self._units = sorted(units, key=lambda u: fold(u.name))
         self._keys = [(u.key, u.key.replace(" ", ""), u) for u in self._units]
         self._by_code = {u.code: u for u in self._units}
@@ -109,6 +120,18 @@ class UnitDirectory:
                 _, before = self._former.get(key, (district, ()))
                 self._former[key] = (district, tuple(dict.fromkeys([*before, *formed])))
         self._former_squeezed = {key.replace(" ", ""): key for key in self._former}
+        # Search key of an old commune or ward → (its name, its district, today's units).
+        self._former_wards: dict[str, list[tuple[str, str, tuple[UnitEntry, ...]]]] = {}
+        for ward, district, names in former_wards:
+            went_into = tuple(
+                sorted(
+                    {by_name[fold(n)] for n in names if fold(n) in by_name},
+                    key=lambda u: fold(u.name),
+                )
+            )
+            if went_into:
+                key = strip_prefix(fold(ward)).replace(" ", "")
+                self._former_wards.setdefault(key, []).append((ward, district, went_into))
 
     def __len__(self) -> int:
         return len(self._units)
@@ -126,6 +149,18 @@ class UnitDirectory:
             return None
         district, formed = self._former[key]
         return SearchResult(Match.FORMER_DISTRICT, formed, len(formed), district)
+
+    def former_ward(self, wanted: str, limit: int = MAX_CHOICES) -> SearchResult | None:
+        """The units an old commune or ward went into; None if none was called so, or when
+        many were (`Phường 1` of a dozen districts) and their units would not fit."""
+        olds = self._former_wards.get(wanted.replace(" ", ""), [])
+        went_into = tuple(
+            sorted({unit for _, _, units in olds for unit in units}, key=lambda u: fold(u.name))
+        )
+        if not olds or len(went_into) > limit:
+            return None
+        label = ", ".join(dict.fromkeys(f"{ward} ({district})" for ward, district, _ in olds))
+        return SearchResult(Match.FORMER_WARD, went_into, len(went_into), label)
 
     def search(self, query: str, limit: int = MAX_CHOICES) -> SearchResult:
         folded = fold(query)
@@ -147,7 +182,9 @@ class UnitDirectory:
                 inside.append(unit)
         found = exact + starting + inside
         if not found:
-            return self._nearest(old or wanted)
+            # `Phường 1` is no `Quận 1`: a commune-level prefix rules out the districts.
+            districts = old is not None or wanted == folded
+            return self._nearest(old or wanted, limit, districts)
         if len(found) <= limit:
             return SearchResult(Match.FOUND, tuple(found), len(found))
         # "Long Biên" also starts "Long Biên Đông"...: the exact name is still a good answer.
@@ -158,9 +195,11 @@ class UnitDirectory:
     def _is_a_name(self, wanted: str) -> bool:
         return any(key == wanted for key, _, _ in self._keys)
 
-    def _nearest(self, wanted: str) -> SearchResult:
-        """Nothing contains what was typed: an old district's name, or the names nearest to it."""
-        if former := self.former_district(wanted):
+    def _nearest(self, wanted: str, limit: int, districts: bool) -> SearchResult:
+        """Nothing contains what was typed: an old district's or commune's name, or the names
+        nearest to it."""
+        district = self.former_district(wanted) if districts else None
+        if former := district or self.former_ward(wanted, limit):
             return former
         by_key: dict[str, list[UnitEntry]] = {}
         for key, _, unit in self._keys:
@@ -174,8 +213,8 @@ class UnitDirectory:
             close = [key for key in close if _likeness(wanted, key) >= best - SUGGESTION_SPREAD]
             units = tuple(unit for key in close for unit in by_key[key])[:MAX_SUGGESTIONS]
             return SearchResult(Match.SUGGESTED, units, len(units))
-        districts = difflib.get_close_matches(wanted, list(self._former), n=1, cutoff=0.8)
-        if districts and (former := self.former_district(districts[0])):
+        near = difflib.get_close_matches(wanted, list(self._former), n=1, cutoff=0.8)
+        if districts and near and (former := self.former_district(near[0])):
             return former
         return SearchResult(Match.NONE, (), 0)
 
@@ -194,6 +233,16 @@ def units_of_province(province_code: int) -> list[UnitEntry]:
 
 def _likeness(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def former_wards(province_code: int) -> list[tuple[str, str, list[str]]]:
+    """The communes and wards of a province until 30 June 2025: each with its district and
+    the units it went into. Read once at start-up; only the province's part is kept."""
+    data: dict[str, list[list[Any]]] = json.loads(_FORMER_WARDS.read_text(encoding="utf-8"))
+    return [
+        (str(ward), str(district), list(new))
+        for ward, district, new in data.get(str(province_code), [])
+    ]
 
 
 def former_districts(province_code: int) -> dict[str, list[str]]:

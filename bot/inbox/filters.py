@@ -86,8 +86,8 @@ def unit_codes(units: UnitDirectory, query: str) -> list[str] | None:
     if not query:
         return None
     found = units.search(query, limit=max(len(units), 1))
-    # An old district (`quận Đống Đa`) means the units formed from it.
-    wanted = (Match.FOUND, Match.FORMER_DISTRICT)
+    # An old district or commune (`quận Đống Đa`) means the units formed from it.
+    wanted = (Match.FOUND, Match.FORMER_DISTRICT, Match.FORMER_WARD)
     return [unit.code for unit in found.units] if found.match in wanted else []
 
 

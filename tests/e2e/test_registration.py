@@ -446,3 +446,15 @@ async def test_many_matches_are_listed_when_they_fit_on_a_screen(
     assert len(units) == 12 and {"Xã Hòa Xá", "Phường Hoàn Kiếm", "Xã Hòa Lạc"} <= set(units)
     await lan.send("an")
     await lan.expect("Có 33 đơn vị khớp")
+
+
+async def test_an_old_ward_offers_the_units_it_went_into(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await _at_unit_step(api, 1013)
+    await lan.send("Phường Dịch Vọng Hậu")
+    answer = await lan.expect("địa bàn cũ nay thuộc")
+    assert "Phường Dịch Vọng Hậu (Quận Cầu Giấy)" in answer.text
+    assert "Phường Cầu Giấy" in answer.buttons
+    await lan.press("Phường Cầu Giấy")
+    await lan.expect("Chức vụ của bạn")
