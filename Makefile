@@ -41,6 +41,8 @@ test: lint
 extract: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k __ -k N_ -o locales/messages.pot --no-location --sort-output --width=100 .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width=100
+	# No dates in the headers: they change on every run and make branches' catalogues collide.
+	sed -i '/^"POT-Creation-Date:/d; /^"PO-Revision-Date:/d' locales/messages.pot locales/*/LC_MESSAGES/messages.po
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
