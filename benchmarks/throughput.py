@@ -86,6 +86,7 @@ from bot.emulator import FakeBotAPI, Sent  # noqa: E402
 from bot.heap import settle_after_start_up, unsettle  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.registration import Registration  # noqa: E402
+from storage import database  # noqa: E402
 
 TARGET = 0.5
 BENCH_DATABASE_URL = os.environ.get(
@@ -703,7 +704,10 @@ async def main(args: argparse.Namespace) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
         workdir = Path(tmp)
-        print(f"  dialog state: SQLite (WAL), a fresh database per run in {workdir}")
+        print(
+            f"  dialog state: SQLite (WAL, synchronous={database.SQLITE_SYNCHRONOUS}), "
+            f"a fresh database per run in {workdir}"
+        )
         print(f"  {'run':>3}  {'echo upd/s':>10}  {'dialog upd/s':>12}  {'ratio':>6}")
         pairs: list[tuple[Run, Run]] = []
         for i in range(args.repeat):
@@ -786,7 +790,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--concurrency", type=int, default=40, help="webhook posts open at once (40)"
     )
+    parser.add_argument(
+        "--synchronous",
+        choices=("FULL", "NORMAL"),
+        default=None,
+        help="SQLite's synchronous setting for the dialog (default: the bot's, FULL); "
+        "compare the ratio of a run with NORMAL to one with FULL",
+    )
     args = parser.parse_args(argv)
+    if args.synchronous:
+        database.SQLITE_SYNCHRONOUS = args.synchronous
     args.database_url = BENCH_DATABASE_URL
     args.redis_url = BENCH_REDIS_URL
     return args

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import AiogramError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -64,7 +64,12 @@ async def set_default_commands(bot: Bot, i18n: I18n) -> None:
         with i18n.context(), i18n.use_locale(locale):
             commands = bot_commands(Access.GUEST)
         language = None if locale == i18n.default_locale else locale
-        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+        try:
+            await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+        except AiogramError as error:
+            # A Bot API server without the menu (a test server, a proxy) still serves chats.
+            log.warning("could not set the command menu (%s): %s", locale, error)
+            return
 
 
 async def set_user_commands(
@@ -75,6 +80,6 @@ async def set_user_commands(
         commands = bot_commands(access)
     try:
         await bot.set_my_commands(commands, BotCommandScopeChat(chat_id=chat_id))
-    except TelegramAPIError as error:
+    except AiogramError as error:
         # A menu is a convenience: failing to set one must not fail the action that caused it.
         log.warning("could not set the command menu of chat %s: %s", chat_id, error)

@@ -78,6 +78,8 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     delay: float = 0.0
+    # Answer with this text instead of a Bot API error object (a proxy's "404 page not found").
+    raw_body: str | None = None
 
 
 @dataclass
@@ -155,6 +157,8 @@ class FakeBotAPI:
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.raw_body is not None:
+                return web.Response(text=fault.raw_body, status=fault.status)
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": fault.status,

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.phone import format_phone
 from bot.domain.units import UnitDirectory
@@ -31,7 +32,7 @@ router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
 class Decision(CallbackData, prefix="decide"):
     approve: bool
-    user_id: int
+    user_id: TelegramId
 
 
 def registration_card(applicant: User, units: UnitDirectory) -> str:

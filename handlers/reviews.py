@@ -16,6 +16,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
 from bot.review import COMMENT_MAX, ReviewComment, ask_comment, decide
@@ -35,7 +36,7 @@ router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
 class ReviewCb(CallbackData, prefix="rv"):
     accept: bool
-    id: int
+    id: RowId
 
 
 def summary(

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.phone import parse_phone
 from bot.roles import Access, HasAccess
@@ -24,7 +25,7 @@ router.callback_query.filter(HasAccess(Access.ADMIN))
 
 
 class RoleChange(CallbackData, prefix="role"):
-    user_id: int
+    user_id: TelegramId
     staff: bool
 
 

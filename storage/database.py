@@ -21,6 +21,10 @@ from storage.dialects import insert_for
 from storage.update_work import track_update_work
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# FULL: a commit is on disk (the WAL fsynced) before the bot says "stored". NORMAL would
+# keep the file consistent but may lose the last commits on a power cut, after the
+# officer was told their submission was kept. Its cost is in benchmarks/README.md.
+SQLITE_SYNCHRONOUS = "FULL"
 
 # JSON columns (a submission's answers, audit details) keep Vietnamese as written, not as
 # `\u1ea7` escapes: a department's own SQL (`answers LIKE '%Cầu Giấy%'`) then finds it.
@@ -48,10 +52,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _tune(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        # WAL lets readers go on while one writer commits; NORMAL sync is durable in WAL
-        # except for the last commits on power loss, not on a process crash.
+        # WAL lets readers go on while one writer commits.
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()

@@ -18,6 +18,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.callback_ids import RowId
 from bot.domain.units import UnitDirectory
 from bot.forms.numbers import group_thousands
 from bot.timefmt import local_datetime
@@ -31,7 +32,7 @@ _TAG = re.compile(r"<[^>]+>")
 
 class NoticeAction(CallbackData, prefix="ntc"):
     action: str  # stop, details, open
-    id: int
+    id: RowId
 
 
 def number(value: int) -> str:

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.domain.events import EventKind, EventStatus, SignupStatus
 from bot.events import render
 from bot.settings import Settings
@@ -31,15 +32,15 @@ class EvCb(CallbackData, prefix="ev"):
     """An officer's press on an event: join, attend, absent, who (change who attends)."""
 
     a: str
-    id: int
+    id: RowId
 
 
 class SuCb(CallbackData, prefix="su"):
     """An officer's press on their sign-up: leave (asks first), drop (confirmed), keep."""
 
     a: str
-    id: int  # the sign-up
-    ev: int  # its event: the key that orders presses (see bot.middlewares.press_order)
+    id: RowId  # the sign-up
+    ev: RowId  # its event: the key that orders presses (see bot.middlewares.press_order)
 
 
 SEAT_ACTIONS = {"join", "attend", "absent"}

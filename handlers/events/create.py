@@ -504,7 +504,8 @@ async def pressed_deadline(
     query: CallbackQuery, callback_data: NewCb, state: FSMContext, clock: Clock
 ) -> None:
     data = await _current(query, state)
-    if data is None or not callback_data.v.isdigit():
+    # A timestamp of at most 11 digits (a forged longer one would overflow datetime).
+    if data is None or not callback_data.v.isdigit() or len(callback_data.v) > 11:
         return
     starts = _moment(data, "starts")
     assert starts is not None

@@ -29,6 +29,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.clock import Clock
 from bot.domain import events as rules
 from bot.domain.events import EventKind, EventStatus, Ok, Problem
@@ -51,7 +52,7 @@ router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
 class SevCb(CallbackData, prefix="sev"):
     a: str  # new, open, list, xlsx, edit, field, close, close_ok, cancel, cancel_ok, card, nolimit
-    id: int = 0
+    id: RowId = 0
     f: str = ""
 
 

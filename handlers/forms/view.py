@@ -14,6 +14,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 
+from bot.callback_ids import SmallInt
 from bot.clock import Clock
 from bot.forms import (
     Field,
@@ -32,7 +33,7 @@ class FormCb(CallbackData, prefix="f"):
     """A button of the form dialog; `i` is the index of the field it belongs to (stale check)."""
 
     a: str
-    i: int = -1
+    i: SmallInt = -1
     v: str = ""
 
 

@@ -30,6 +30,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import SmallInt
 from bot.clock import Clock
 from bot.domain.deadlines import MAX_DUE_DAY, DeadlineRule
 from bot.domain.folding import fold
@@ -62,7 +63,7 @@ class DeadlineDialog(StatesGroup):
 
 
 class DaysCb(CallbackData, prefix="ddays"):
-    days: int
+    days: SmallInt
 
 
 class RuleCb(CallbackData, prefix="drule"):

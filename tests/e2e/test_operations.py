@@ -1,0 +1,89 @@
+"""Operations: start-up against a limited Bot API, forged buttons, the database under stress."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.emulator import FakeBotAPI, Fault
+from tests.harness import ADMIN_ID, RunningBot
+
+STALE = "Nút này không còn hiệu lực"
+APOLOGY = "Xin lỗi, hệ thống vừa gặp lỗi"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 404, "raw_body": "404 page not found"},
+        {"status": 400, "description": "Bad Request: method is not supported"},
+    ],
+    ids=["404-not-json", "400"],
+)
+async def test_start_up_goes_on_without_a_command_menu(
+    api: FakeBotAPI, database_url: str, answer: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Bot API server lacking setMyCommands: a warning, and the bot serves all the same."""
+    api.faults.append(
+        Fault(
+            chat_id=None,
+            method="setMyCommands",
+            status=int(str(answer["status"])),
+            description=str(answer.get("description", "")),
+            raw_body=answer.get("raw_body"),  # type: ignore[arg-type]
+            times=1_000,
+        )
+    )
+    running = RunningBot(api, database_url)
+    with caplog.at_level(logging.WARNING, logger="bot.commands"):
+        await running.start()
+    try:
+        assert any("could not set the command menu" in r.getMessage() for r in caplog.records)
+        user = api.user(555_001)
+        await user.send("/start")
+        await user.expect("/dangky")
+    finally:
+        await running.stop()
+
+
+FORGED = [
+    f"decide:1:{2**64}",
+    f"decide:0:{-(2**70)}",
+    f"role:{2**64}:1",
+    f"rv:1:{2**64}",
+    f"rv:1:{2**40}",
+    f"reopen:{2**64}",
+    f"ntc:stop:{2**64}",
+    f"ntc:details:{2**64}",
+    f"sev:open:{2**64}:",
+    f"sev:card:{2**64}:",
+    f"ev:join:{2**64}",
+    f"su:drop:{2**64}:{2**64}",
+    f"ddays:{2**64}",
+    f"f:pick:{2**64}:x",
+]
+
+
+async def test_forged_callback_ids_are_refused_like_stale_buttons(
+    running: RunningBot, api: FakeBotAPI
+) -> None:
+    """Ids beyond the database's integer range: "no longer active", never an apology."""
+    admin = api.user(ADMIN_ID, "Admin", "Sở")
+    await admin.send("/start")
+    reply = await admin.expect()
+    assert reply.message is not None
+    message = api.message(ADMIN_ID, reply.message["message_id"])
+    assert message is not None
+    for data in FORGED:
+        start = len(api.sent)
+        await admin.press_data(message, data)
+        answer = await admin.expect()
+        assert answer.method == "answerCallbackQuery", (data, answer)
+        assert STALE in answer.text, (data, answer.text)
+        assert all(APOLOGY not in e.text for e in admin.since(start)), data
+    # A forged deadline (a timestamp) outside the dialog: no apology either.
+    start = len(api.sent)
+    await admin.press_data(message, f"nev:deadline:{10**30}")
+    answer = await admin.expect()
+    assert all(APOLOGY not in e.text for e in admin.since(start))
