@@ -41,7 +41,7 @@ from bot.status import reminders as deadline_reminders
 from handlers import all_routers
 from handlers import events as events_handlers
 from storage import migrate
-from storage.database import create_engine, create_sessionmaker
+from storage.database import check_writable, create_engine, create_sessionmaker
 from storage.dialog_state import DatabaseStorage
 from storage.group_commit import GroupCommit
 from storage.isolation import OrderedIsolation
@@ -121,6 +121,8 @@ def _finish_updates_before_shutdown(
 
 async def prepare_database(settings: Settings, engine: AsyncEngine) -> UnitDirectory:
     """Migrate, bring the units table up to date, and return the searchable unit list."""
+    # A read-only or full disk is found now, naming the file, not at the first update.
+    check_writable(settings.database_url)
     await migrate.upgrade(engine)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session:

@@ -11,6 +11,7 @@ import sys
 from bot.i18n import compile_catalogues
 from bot.logs import setup_logging
 from bot.settings import MissingToken, Settings, SettingsError, load_settings
+from storage.database import DatabaseProblem
 
 log = logging.getLogger("bot")
 
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_run(settings, settings.token()))
     except (MissingToken, SettingsError) as error:
         print(error, file=sys.stderr)
+        return 2
+    except DatabaseProblem as error:
+        print(formatter.redact(f"khcn-bot stopped: {error}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,62 @@ SQLITE_SYNCHRONOUS = "FULL"
 # JSON columns (a submission's answers, audit details) keep Vietnamese as written, not as
 # `\u1ea7` escapes: a department's own SQL (`answers LIKE '%Cầu Giấy%'`) then finds it.
 json_serializer = functools.partial(json.dumps, ensure_ascii=False)
+
+
+# Written and removed beside the database at start: room for the WAL to grow a little.
+WRITE_PROBE_BYTES = 1024 * 1024
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+class DatabaseProblem(Exception):
+    """The database can't be used as it is; the message tells the operator what to do."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The SQLite file of `url` (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def check_writable(url: str) -> None:
+    """Refuse to start on a SQLite file that can't be written, naming it.
+
+    A read-only file, folder or file system, or a full disk, otherwise shows only at
+    the first update that writes, as an apology to a user. SQLite writes the file and,
+    beside it, its -wal and -shm files: both are tried here.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("r+b"):
+                pass
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.write-check-", dir=path.parent)
+        try:
+            left = WRITE_PROBE_BYTES
+            block = b"\0" * 65536
+            while left > 0:
+                left -= os.write(handle, block[: min(left, len(block))])
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+            os.unlink(probe)
+    except OSError as error:
+        reason = _REASONS.get(error.errno or 0, error.strerror or str(error))
+        raise DatabaseProblem(
+            f"Cannot write the database file {path}: {reason}. Free some space or make "
+            "the file and its folder writable by the bot, then start it again."
+        ) from error
 
 
 def is_sqlite(url: str) -> bool:
