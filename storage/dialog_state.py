@@ -12,7 +12,8 @@ Outside an update (a test, a background job) each write is committed at once.
 
 With `cache=True` — only when this process is the one consumer of updates, as with
 long polling — reads are served from memory, and the cache holds whole rows, so what
-is staged is always the whole row. When an update fails, its staged rows are dropped
+is staged is always the whole row; a write that changes nothing (clearing a dialog
+that is not under way) is not staged at all, so a read-only command writes nothing. When an update fails, its staged rows are dropped
 and the cache is put back as it was at the update's last commit.
 """
 
@@ -123,7 +124,9 @@ class DatabaseStorage(BaseStorage):
         if self._cache is None:
             await self._write(built, state=name)
             return
-        _, data = await self._load(built)
+        current, data = await self._load(built)
+        if current == name:
+            return  # nothing changes: no write (a read-only command needs none)
         await self._write(built, state=name, data=_dumps(data))
         self._remember(built, (name, data))
 
@@ -137,7 +140,9 @@ class DatabaseStorage(BaseStorage):
         if self._cache is None:
             await self._write(built, data=text)
             return
-        state, _ = await self._load(built)
+        state, current = await self._load(built)
+        if current == (json.loads(text) if text else {}):
+            return  # nothing changes: no write
         await self._write(built, state=state, data=text)
         # What a restart would read back: JSON's types, not the caller's objects.
         self._remember(built, (state, json.loads(text) if text else {}))

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.staged_rows import StagedRows, write_rows
+
+log = logging.getLogger(__name__)
+CLOSE_GRACE_SECONDS = 20
 
 
 class GroupCommit:
@@ -37,20 +41,39 @@ class GroupCommit:
         """Return once `rows` are committed; raise what prevented it."""
         if self._closed:
             raise RuntimeError("the database writer is closed")
-        if self._task is None or self._task.done():
-            # A context of its own: started by the first update, it must not keep that
-            # update's context (its session, its work) for the life of the process.
-            self._task = asyncio.create_task(
-                self._run(), name="group-commit", context=contextvars.Context()
-            )
+        self._start()
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((rows, done))
         self._wakeup.set()
         await done
 
+    def commit_later(self, rows: StagedRows) -> None:
+        """Hand `rows` over without waiting for their commit; a failure is only logged.
+
+        For rows whose loss breaks no promise made to a user: an update's claim, after
+        the update has been answered (`storage.update_work`).
+        """
+        if self._closed:
+            log.warning("rows handed over after the database writer was closed: dropped")
+            return
+        self._start()
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.add_done_callback(_log_failure)
+        self._waiting.append((rows, done))
+        self._wakeup.set()
+
+    async def settled(self) -> None:
+        """Return once everything handed over so far is committed (or has failed)."""
+        while pending := [d for _, d in (*self._writing, *self._waiting) if not d.done()]:
+            await asyncio.wait(pending)
+
     async def close(self) -> None:
         """After the last update (the application waits for them): stop the writer."""
         self._closed = True
+        # What was handed over (claims committed later) is written first, for a while.
+        pending = [done for _, done in (*self._writing, *self._waiting) if not done.done()]
+        if pending and self._task is not None and not self._task.done():
+            await asyncio.wait(pending, timeout=CLOSE_GRACE_SECONDS)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -58,6 +81,14 @@ class GroupCommit:
         left, self._waiting = self._waiting, []
         for _, done in left:
             _settle(done, RuntimeError("the database writer was closed"))
+
+    def _start(self) -> None:
+        if self._task is None or self._task.done():
+            # A context of its own: started by the first update, it must not keep that
+            # update's context (its session, its work) for the life of the process.
+            self._task = asyncio.create_task(
+                self._run(), name="group-commit", context=contextvars.Context()
+            )
 
     async def _run(self) -> None:
         try:
@@ -110,3 +141,8 @@ def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
         done.set_result(None)
     else:
         done.set_exception(error)
+
+
+def _log_failure(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("could not store that an update was handled: %s", done.exception())

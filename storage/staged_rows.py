@@ -95,8 +95,13 @@ def write_rows_now(connection: Connection, rows: StagedRows) -> None:
 # Built once per dialect and column set: SQLAlchemy then reuses the compiled form.
 @cache
 def _claim_statement(dialect: str) -> Insert:
-    insert: Insert = insert_for(dialect, HandledUpdate.__table__).on_conflict_do_nothing()
-    return insert
+    # The claim was checked before it was staged; a row already there is an old claim of
+    # the same id (ids start again lower after a long silence): it becomes this one.
+    insert = insert_for(dialect, HandledUpdate.__table__)
+    claim: Insert = insert.on_conflict_do_update(
+        index_elements=["bot_id", "update_id"], set_={"handled_at": insert.excluded.handled_at}
+    )
+    return claim
 
 
 @cache

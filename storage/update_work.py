@@ -15,12 +15,19 @@ asks the next question — the staged rows go to the group-commit writer
 transaction. Otherwise they are written in the session's own transaction, atomically
 with the handler's data.
 
+A reply that changed nothing (a read-only command: /start, /help, a status) does not
+wait for its claim to be committed: the claim alone is committed after the reply, and
+if that fails (another process holds SQLite's write lock) it is logged, not apologised
+for; this process still remembers the update_id. So a write lock held elsewhere holds
+up only the updates that write.
+
 When the update fails, everything staged is dropped and the `on_discard` callbacks put
 the in-memory caches back as they were at the last commit.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -29,15 +36,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from storage.staged_rows import StagedRows, write_rows_now
 
 if TYPE_CHECKING:
     from storage.group_commit import GroupCommit
 
+log = logging.getLogger(__name__)
 _WORK = "update_work"
 _ON_DATABASE = "on_database"
+_WROTE = "wrote"
+_SAVING = "saving"
 
 
 @dataclass(eq=False)
@@ -45,6 +55,8 @@ class UpdateWork:
     session: AsyncSession
     writer: GroupCommit | None = None
     rows: StagedRows = field(default_factory=StagedRows)
+    # Whether a commit of this update stored something of the user's (more than its claim).
+    saved: bool = False
     _on_discard: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -61,9 +73,22 @@ class UpdateWork:
             session.info.get(_ON_DATABASE) or session.new or session.dirty or session.deleted
         )
 
+    def changes_something(self) -> bool:
+        """Whether there is more to commit than the update's claim."""
+        session = self.session.sync_session
+        return bool(
+            self.rows.dialog_states
+            or self.rows.deleted
+            or session.info.get(_WROTE)
+            or session.new
+            or session.dirty
+            or session.deleted
+        )
+
     async def commit(self) -> None:
         # When this raises, nothing of it was committed; the update fails and discard()
         # puts the caches back.
+        saves = self.changes_something()
         if self.writer is not None and not self.reached_database():
             rows, self.rows = self.rows, StagedRows()
             if rows:
@@ -71,6 +96,35 @@ class UpdateWork:
             self._on_discard.clear()
         elif self.rows or self.session.in_transaction():
             await self.session.commit()  # the staged rows go in with it (before_commit)
+        self.saved = self.saved or saves
+
+    async def commit_before_reply(self) -> None:
+        """Commit what the user is about to be told; a bare claim waits for `finish`."""
+        if self.changes_something():
+            await self.commit()
+        elif self.session.in_transaction():
+            # A read-only transaction: end it (and give its connection back) before the
+            # Bot API call, keeping the claim staged.
+            claims, self.rows = self.rows, StagedRows()
+            try:
+                await self.session.commit()
+            finally:
+                self.rows = claims
+
+    async def finish(self) -> None:
+        """The update is done: commit the rest. A bare claim is handed to the writer
+        without waiting (the next update of the same user must not wait for it behind a
+        lock held elsewhere); its failure is only logged: the user has had their answer,
+        and this process remembers the update_id."""
+        if self.changes_something() or self.writer is None:
+            await self.commit()
+            return
+        if self.session.in_transaction():
+            await self.session.rollback()  # read-only: nothing in it to keep
+        rows, self.rows = self.rows, StagedRows()
+        if rows:
+            self.writer.commit_later(rows)
+        self._on_discard.clear()
 
     async def discard(self) -> None:
         self.rows = StagedRows()
@@ -97,10 +151,22 @@ def track_update_work(session_class: type[Session]) -> None:
     def _off_database(session: Session, transaction: SessionTransaction) -> None:
         if transaction.parent is None:
             session.info.pop(_ON_DATABASE, None)
+            session.info.pop(_WROTE, None)
+
+    @event.listens_for(session_class, "do_orm_execute")
+    def _executed(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info[_WROTE] = True
+
+    @event.listens_for(session_class, "after_flush")
+    def _flushed(session: Session, _context: Any) -> None:
+        session.info[_WROTE] = True
 
     @event.listens_for(session_class, "before_commit")
     def _write_staged(session: Session) -> None:
         work: UpdateWork | None = session.info.get(_WORK)
+        if work is not None:
+            session.info[_SAVING] = work.changes_something()
         if work is not None and work.rows:
             rows, work.rows = work.rows, StagedRows()
             write_rows_now(session.connection(), rows)
@@ -110,6 +176,8 @@ def track_update_work(session_class: type[Session]) -> None:
         work: UpdateWork | None = session.info.get(_WORK)
         if work is not None:
             work._on_discard.clear()
+            if session.info.pop(_SAVING, False):
+                work.saved = True
 
 
 # The work of the update being handled (set by the session middleware).
@@ -122,10 +190,11 @@ def current_session() -> AsyncSession | None:
 
 
 async def commit_update_work() -> None:
-    """Commit what the current update has written and staged so far (nothing outside one)."""
+    """Before the bot says something: commit what the current update has written and
+    staged so far (nothing outside one; a bare claim waits for the update's end)."""
     work = update_work.get()
     if work is not None:
-        await work.commit()
+        await work.commit_before_reply()
 
 
 def staged(key: str) -> dict[str, Any] | None:

@@ -36,11 +36,13 @@ class SessionPerUpdate(BaseMiddleware):
         token = update_work.set(work)
         try:
             result = await handler(event, data)
-            await work.commit()
+            await work.finish()
         except BaseException:
             await work.discard()
             raise
         finally:
+            # For the apology (outside this middleware): whether anything was stored.
+            data["update_saved"] = work.saved
             update_work.reset(token)
             await work.close()
         return result

@@ -5,12 +5,16 @@ runs, so that of two deliveries racing each other only one goes on. With one con
 (long polling) no other process can race this one: the update_ids handled in this run
 are remembered in memory, the claim is staged and committed with the update's own rows
 (`storage.update_work`), and the database is asked only about an update_id that a
-previous run may have handled — one not above the highest stored at start.
+previous run may have handled lately — one not above the highest claimed in the last
+`updates.KEEP_FOR` at start. Claims older than that don't count (Telegram may start
+numbering again lower after a week without updates) and are pruned, apart from any
+update's transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -43,6 +47,7 @@ class DropHandledUpdates(BaseMiddleware):
         self._last_before_start: int | None = None
         self._started = False
         self._starting = asyncio.Lock()
+        self._pruning: set[asyncio.Task[None]] = set()
 
     async def __call__(
         self,
@@ -54,8 +59,7 @@ class DropHandledUpdates(BaseMiddleware):
         bot: Bot = data["bot"]
         session: AsyncSession = data["session"]
         self._seen += 1
-        if self._seen % PRUNE_EVERY == 0:
-            await updates.forget_old(session)
+        prune = self._seen % PRUNE_EVERY == 1  # the first update of a run, then every 1000th
         if self._single_consumer:
             claimed = await self._claim_in_memory(session, bot.id, event.update_id)
         else:
@@ -65,7 +69,7 @@ class DropHandledUpdates(BaseMiddleware):
             log.info("update %s was delivered again; already handled", event.update_id)
             return None
         try:
-            return await handler(event, data)
+            result = await handler(event, data)
         except BaseException:
             # Forget the claim, so that a redelivery is handled again.
             if self._single_consumer:
@@ -75,6 +79,23 @@ class DropHandledUpdates(BaseMiddleware):
                 await updates.release(session, bot.id, event.update_id)
                 await session.commit()
             raise
+        if prune:
+            # Apart from the update's transaction, after it: a failure here (a lock held
+            # elsewhere) is only logged, and no update waits for it.
+            task = asyncio.create_task(
+                self._forget_old(), name="forget-old-updates", context=contextvars.Context()
+            )
+            self._pruning.add(task)
+            task.add_done_callback(self._pruning.discard)
+        return result
+
+    async def _forget_old(self) -> None:
+        try:
+            async with self._sessionmaker() as own:
+                await updates.forget_old(own)
+                await own.commit()
+        except Exception as error:
+            log.warning("could not prune the handled update ids: %s", error)
 
     async def _claim_in_memory(self, session: AsyncSession, bot_id: int, update_id: int) -> bool:
         if update_id in self._recent:

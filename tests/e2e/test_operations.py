@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+import time
+from pathlib import Path
 
 import pytest
 
 from bot.emulator import FakeBotAPI, Fault
+from storage import database
 from tests.harness import ADMIN_ID, RunningBot
 
 STALE = "Nút này không còn hiệu lực"
-APOLOGY = "Xin lỗi, hệ thống vừa gặp lỗi"
+APOLOGY = "Xin lỗi"
 
 
 @pytest.mark.parametrize(
@@ -87,3 +92,40 @@ async def test_forged_callback_ids_are_refused_like_stale_buttons(
     await admin.press_data(message, f"nev:deadline:{10**30}")
     answer = await admin.expect()
     assert all(APOLOGY not in e.text for e in admin.since(start))
+
+
+async def test_a_write_lock_held_elsewhere_holds_up_only_what_writes(
+    api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds SQLite's write lock: read-only commands are answered at once;
+    a step that must write fails after the busy timeout with an apology that is true."""
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 6_000)
+    path = tmp_path / "bot.db"
+    running = RunningBot(api, f"sqlite+aiosqlite:///{path}")
+    await running.start()
+    # Another process, as far as SQLite is concerned: a connection of its own, used from a
+    # thread so that waiting for the lock does not stop this event loop (and the bot).
+    locker = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    try:
+        admin = api.user(ADMIN_ID, "Admin", "Sở")
+        await admin.send("/start")
+        await admin.expect("quản trị viên")
+        # The write lock, held until the ROLLBACK below.
+        await asyncio.to_thread(locker.execute, "BEGIN IMMEDIATE")
+        for command, answer in [("/start", "quản trị viên"), ("/help", "/phanquyen")]:
+            started = time.monotonic()
+            await admin.send(command)
+            await admin.expect(answer, timeout=4)  # well before the 6 s busy timeout
+            assert time.monotonic() - started < 4
+        # A new user's /start stores them: that waits for the lock, then fails.
+        guest = api.user(555_002)
+        await guest.send("/start")
+        apology = await guest.expect("Xin lỗi", timeout=30)
+        assert "cơ sở dữ liệu đang bận" in apology.text and "chưa được lưu" in apology.text
+        assert "giữ nguyên" not in apology.text
+        await asyncio.to_thread(locker.execute, "ROLLBACK")
+        await guest.send("/start")
+        await guest.expect("/dangky")
+    finally:
+        locker.close()
+        await running.stop()
