@@ -423,6 +423,11 @@ class FakeBotAPI:
 
     # --- the users' side ---------------------------------------------------------------------
 
+    def number_updates_after(self, last: int) -> None:
+        """Go on numbering updates after `last`, as Telegram does across a bot's restarts
+        (the demo's stand-in starts after the highest update_id its database has seen)."""
+        self._update_ids = itertools.count(last + 1)
+
     async def push(self, update: dict[str, Any], times: int = 1) -> int:
         """Queue an update for the bot (`times` > 1 delivers the very same update again).
 

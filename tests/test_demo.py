@@ -398,3 +398,19 @@ def test_python_m_bot_demo_in_a_pipe(tmp_path: Path) -> None:
     assert (tmp_path / "chat" / "demo.db").exists()
     assert not (tmp_path / "data").exists()
     assert "Traceback" not in result.stderr
+
+
+async def test_a_restarted_demo_still_answers(tmp_path: Path) -> None:
+    """`make demo`, :quit, `make demo` again, /start: answered (update_ids go on)."""
+    transcript: list[str] = []
+    for _ in range(2):
+        demo = DemoSession(
+            tmp_path / "demo.db", lambda line: transcript.append(plain(line)), **FAST
+        )
+        await demo.start()
+        try:
+            await run_script(demo, _lines("/start", "/help"))
+        finally:
+            await demo.stop()
+    assert sum("🤖 Xin chào Nguyễn Thị Lan!" in line for line in transcript) == 2
+    assert sum(line.startswith("   /huy") for line in transcript) == 2  # /help, twice

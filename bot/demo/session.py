@@ -27,6 +27,7 @@ from bot.demo.people import Kind, Person
 from bot.demo.transcript import Choice, ChoiceKind, Fragments, first_line
 from bot.emulator import FakeBotAPI, Sent
 from bot.settings import load_settings
+from storage.repositories import updates as handled_updates
 
 Output = Callable[[Fragments], None]
 # Hoàn Kiếm Lake, for `:location` without coordinates.
@@ -109,6 +110,10 @@ class DemoSession:
             }
         )
         self._app = await create_application(settings, self.api.token, single_consumer=True)
+        # Telegram's update_ids go on across restarts; the bot drops an id it has handled.
+        async with self.app.sessionmaker() as session:
+            last = await handled_updates.last_handled(session, self.api.bot_id, recent=False)
+        self.api.number_updates_after(last or 0)
         await people.seed(self.app.sessionmaker, self.app.units)
         for person in people.seeded_people(self.api):
             self._add(person)

@@ -6,12 +6,15 @@ import asyncio
 import logging
 import sqlite3
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import FakeBotAPI, Fault
-from storage import database
+from storage import database, migrate
+from storage.database import create_engine, create_sessionmaker
+from storage.models import HandledUpdate, utcnow
 from tests.harness import ADMIN_ID, RunningBot
 
 STALE = "Nút này không còn hiệu lực"
@@ -128,4 +131,40 @@ async def test_a_write_lock_held_elsewhere_holds_up_only_what_writes(
         await guest.expect("/dangky")
     finally:
         locker.close()
+        await running.stop()
+
+
+async def test_handled_update_ids_count_only_while_recent(
+    api: FakeBotAPI, database_url: str
+) -> None:
+    """Telegram may number updates again from lower after a week without any: a claim
+    that old is no reason to drop an update; a redelivery within hours still is dropped."""
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        week_ago = utcnow() - timedelta(days=8)
+        session.add_all(
+            HandledUpdate(bot_id=api.bot_id, update_id=n, handled_at=week_ago) for n in range(1, 60)
+        )
+        session.add(
+            HandledUpdate(
+                bot_id=api.bot_id, update_id=500, handled_at=utcnow() - timedelta(hours=1)
+            )
+        )
+        await session.commit()
+    await engine.dispose()
+    running = RunningBot(api, database_url)
+    await running.start()
+    try:
+        user = api.user(555_003)
+        await user.send("/start")  # update_id 1, as a week ago
+        await user.expect("/dangky")
+        api.number_updates_after(499)
+        start = len(api.sent)
+        redelivered = await user.send("/start")  # 500: handled an hour ago
+        await api.wait_handled(redelivered)
+        await user.send("/help")
+        await user.expect("/dangky")
+        assert [e.method for e in user.since(start)] == ["sendMessage"]  # /help's only
+    finally:
         await running.stop()
