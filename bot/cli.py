@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.i18n import compile_catalogues
 from bot.logs import setup_logging
@@ -65,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         "deadline is nearest (November on 01/12)",
     )
     export.add_argument("--out", required=True, help="the .xlsx file to write")
+    export.add_argument(
+        "--demo",
+        nargs="?",
+        const="data/demo.db",
+        metavar="FILE",
+        help="export the demo's data (its SQLite file, default data/demo.db)",
+    )
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
     demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")
     demo.add_argument("--database", help="the demo's SQLite file (default: data/demo.db)")
@@ -79,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(written)} catalogue(s) compiled.")
         return 0
     try:
-        settings = load_settings()
+        if args.command == "export" and args.demo:
+            demo_database = Path(args.demo).resolve()
+            settings = load_settings(database_url=f"sqlite+aiosqlite:///{demo_database}")
+        else:
+            settings = load_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2

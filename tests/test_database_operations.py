@@ -95,3 +95,36 @@ def test_a_database_from_a_newer_bot_says_to_upgrade(migrated: Path) -> None:
         assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
             ("0042_from_the_future",)
         ]
+
+
+def test_export_without_a_database_says_what_to_do(tmp_path: Path) -> None:
+    missing = tmp_path / "data" / "bot.db"
+    out = tmp_path / "x.xlsx"
+    result = _run_bot(
+        "export",
+        "--period",
+        "12/2026",
+        "--out",
+        str(out),
+        DATABASE_URL=f"sqlite+aiosqlite:///{missing}",
+    )
+    assert result.returncode == 2
+    assert f"No database at {missing}" in result.stderr and "--demo" in result.stderr
+    assert "OperationalError" not in result.stderr and "Traceback" not in result.stderr
+    assert not missing.exists() and not out.exists()
+
+
+def test_export_migrates_a_database_that_has_no_tables_yet(tmp_path: Path) -> None:
+    empty = tmp_path / "bot.db"
+    empty.touch()  # as an earlier version's export left it
+    out = tmp_path / "x.xlsx"
+    result = _run_bot(
+        "export",
+        "--period",
+        "12/2026",
+        "--out",
+        str(out),
+        DATABASE_URL=f"sqlite+aiosqlite:///{empty}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"PK")

@@ -414,3 +414,41 @@ async def test_a_restarted_demo_still_answers(tmp_path: Path) -> None:
             await demo.stop()
     assert sum("🤖 Xin chào Nguyễn Thị Lan!" in line for line in transcript) == 2
     assert sum(line.startswith("   /huy") for line in transcript) == 2  # /help, twice
+
+
+async def test_xuat_in_the_demo_saves_the_workbook_and_says_where(tmp_path: Path) -> None:
+    transcript: list[str] = []
+    database = tmp_path / "data" / "demo.db"
+    demo = DemoSession(database, lambda line: transcript.append(plain(line)), **FAST)
+    await demo.start()
+    try:
+        await run_script(demo, _lines(":as admin", "/xuat 11/2026"))
+    finally:
+        await demo.stop()
+    saved = list((tmp_path / "data" / "exports").glob("*.xlsx"))
+    assert len(saved) == 1 and saved[0].read_bytes().startswith(b"PK")
+    assert any(f"💾 Tệp đã được lưu tại {saved[0]}" in line for line in transcript)
+
+
+def test_export_demo_writes_the_demos_data(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "demo.db"
+
+    async def make_demo() -> None:
+        demo = DemoSession(database, lambda line: None, **FAST)
+        await demo.start()
+        await demo.stop()
+
+    asyncio.run(make_demo())
+    out = tmp_path / "x.xlsx"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "export", "--period", "11/2026", "--out", str(out)]
+        + ["--demo", str(database)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"PK")

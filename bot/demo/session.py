@@ -206,8 +206,12 @@ class DemoSession:
         if event.chat_id is None:
             return
         person = self._person(event.chat_id)
+        saved = self._save_document(event)
         if person is self._current:
             self._show(person, [event])
+            if saved is not None:
+                with self.language():
+                    self.say("💾 " + _("The file is saved at {path}").format(path=saved))
             return
         person.unseen.append(event)
         if event.method in NOTEWORTHY:
@@ -219,6 +223,18 @@ class DemoSession:
                         who=person.title(), what=what, command=self._as_command(person)
                     )
                 )
+
+    def _save_document(self, event: Sent) -> Path | None:
+        """A file the bot sends (an /xuat workbook) is saved beside the demo's database,
+        in exports/ (data/exports/ by default): in Telegram it would be downloaded."""
+        document = event.params.get("document")
+        if event.method != "sendDocument" or not isinstance(document, dict):
+            return None
+        folder = self.database.parent / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(str(document.get("filename") or "file")).name
+        path.write_bytes(document["content"])
+        return path
 
     def _show(self, person: Person, events: list[Sent]) -> None:
         with self.language():

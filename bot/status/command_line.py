@@ -49,13 +49,14 @@ async def export(
 ) -> int:
     """Write the workbook; 0 on success, 2 for a period that can't be read. No period: the
     month whose report deadline is nearest, as /xuat chooses it."""
-    from bot.domain.units import UnitDirectory
+    from bot.domain.units import UnitDirectory, units_of_province
     from bot.events.period_sheet import SignupsSheet
     from bot.forms import load_definitions
     from bot.i18n import create_i18n
     from bot.status.export import export_workbook
     from bot.status.figures import current_period
-    from storage.database import create_engine, create_sessionmaker
+    from storage import migrate
+    from storage.database import create_engine, create_sessionmaker, sqlite_path
     from storage.repositories import units as unit_rows
 
     clock = clock or Clock(settings.tz)
@@ -71,7 +72,24 @@ async def export(
     if settings.forms_dir is not None:
         forms.update(load_definitions(settings.forms_dir))
     i18n = create_i18n(settings.default_locale)
+    database = sqlite_path(settings.database_url)
+    if database is not None and not database.exists():
+        # Not made here: an empty file would only hide where the data really is.
+        print(
+            f"No database at {database}: nothing to export. Start the bot once "
+            "(python -m bot run) or apply the migrations (python -m bot migrate), or set "
+            "DATABASE_URL to the bot's database; for the demo's data add --demo.",
+            file=sys.stderr,
+        )
+        return 2
     engine = create_engine(settings.database_url)
+    # As at the bot's start: the schema brought up to date, the province's units in it.
+    await migrate.upgrade(engine)
+    async with create_sessionmaker(engine)() as session:
+        await unit_rows.sync_units(
+            session, settings.province_code, units_of_province(settings.province_code)
+        )
+        await session.commit()
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     progress: ProgressBar | None = None
