@@ -442,8 +442,18 @@ def test_export_demo_writes_the_demos_data(tmp_path: Path) -> None:
     out = tmp_path / "x.xlsx"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "export", "--period", "11/2026", "--out", str(out)]
-        + ["--demo", str(database)],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            "--period",
+            "11/2026",
+            "--out",
+            str(out),
+            "--demo",
+            str(database),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
