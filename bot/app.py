@@ -41,7 +41,13 @@ from bot.status import reminders as deadline_reminders
 from handlers import all_routers
 from handlers import events as events_handlers
 from storage import migrate
-from storage.database import check_writable, create_engine, create_sessionmaker
+from storage.database import (
+    RunningLock,
+    check_writable,
+    create_engine,
+    create_sessionmaker,
+    hold_running_lock,
+)
 from storage.dialog_state import DatabaseStorage
 from storage.group_commit import GroupCommit
 from storage.isolation import OrderedIsolation
@@ -68,6 +74,8 @@ class Application:
     user_cache: UserCache | None
     # The updates being handled in webhook requests (bot.webhook adds and removes them).
     webhook_updates: set[asyncio.Task[Any]] = field(default_factory=set)
+    # SQLite: held while this process runs, so that a restore refuses (storage.backup).
+    running_lock: RunningLock | None = None
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
@@ -81,6 +89,8 @@ class Application:
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
         await self.engine.dispose()
+        if self.running_lock is not None:
+            self.running_lock.release()
         # Routers are module-level (aiogram's idiom) and may belong to one dispatcher at a
         # time; letting go of them allows a new Application in the same process (a restart
         # in the tests or the demo).
@@ -178,9 +188,16 @@ async def create_application(
     # Forms first: a broken definition must stop start-up before anything else happens.
     forms = load_forms(settings)
     clock = clock or Clock(settings.tz)
+    running_lock = hold_running_lock(settings.database_url)
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
-    units = await prepare_database(settings, engine)
+    try:
+        units = await prepare_database(settings, engine)
+    except BaseException:
+        await engine.dispose()
+        if running_lock is not None:
+            running_lock.release()
+        raise
     i18n = create_i18n(settings.default_locale)
     storage, isolation = _storage(settings, sessionmaker, single_consumer)
     writer = GroupCommit(engine)
@@ -245,6 +262,7 @@ async def create_application(
         writer,
         user_cache,
         webhook_updates,
+        running_lock,
     )
 
     async def on_startup() -> None:

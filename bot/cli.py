@@ -1,5 +1,5 @@
 """The command line: `run` (long polling), `demo` (no Telegram), `migrate`, `compile-locales`,
-`export` (a period's Excel workbook)."""
+`export` (a period's Excel workbook), `backup` and `restore` (the SQLite database)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,31 @@ async def _migrate(settings: Settings) -> None:
     print(f"Database is up to date; {len(units)} units.")
 
 
+def _backup(settings: Settings, out: str | None) -> int:
+    from storage.backup import backup
+
+    target, checked = backup(settings.database_url, Path(out) if out else None)
+    print(
+        f"Backed up to {target} (migration {checked.revision}, "
+        f"{checked.submissions} submissions; integrity checked)."
+    )
+    return 0
+
+
+def _restore(settings: Settings, file: str) -> int:
+    from storage.backup import restore
+
+    database, kept, checked = restore(settings.database_url, Path(file))
+    print(
+        f"Restored {database} from {file} (migration {checked.revision}, "
+        f"{checked.submissions} submissions)."
+    )
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept}.")
+    print("Start the bot: it brings the database up to date if the backup is older.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="khcn-bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="export the demo's data (its SQLite file, default data/demo.db)",
     )
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database, consistently, while the bot runs"
+    )
+    backup.add_argument("--out", help="the copy to write (default: backups/ beside the database)")
+    restore = sub.add_parser(
+        "restore", help="put a backup back in place of the database (the bot stopped)"
+    )
+    restore.add_argument("file", help="the backup to restore")
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
     demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")
     demo.add_argument("--database", help="the demo's SQLite file (default: data/demo.db)")
@@ -106,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.status.command_line import export as write_export
 
             return asyncio.run(write_export(settings, args.period, args.out))
+        elif args.command == "backup":
+            return _backup(settings, args.out)
+        elif args.command == "restore":
+            return _restore(settings, args.file)
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "webhook":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import functools
 import json
 import os
@@ -88,6 +89,61 @@ def check_writable(url: str) -> None:
             f"Cannot write the database file {path}: {reason}. Free some space or make "
             "the file and its folder writable by the bot, then start it again."
         ) from error
+
+
+class RunningLock:
+    """An advisory lock on `<database>.lock` (flock): every bot process holds it shared
+    while it runs; a restore needs it exclusive, so it can't replace the file under a
+    running bot, nor can a bot start during a restore."""
+
+    def __init__(self, database: Path, *, exclusive: bool = False) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self.exclusive = exclusive
+        self.held = False
+        self._fd: int | None = None
+
+    @classmethod
+    def for_url(cls, url: str) -> RunningLock | None:
+        path = sqlite_path(url)
+        return cls(path) if path is not None else None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(self._fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._fd)
+            self._fd = None
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the file lets go of the lock
+            self._fd = None
+        self.held = False
+
+    def __enter__(self) -> RunningLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+
+
+def hold_running_lock(url: str) -> RunningLock | None:
+    """Taken by each bot process at start (SQLite only); refused during a restore."""
+    check_writable(url)  # a read-only or full disk is named before the lock file fails
+    lock = RunningLock.for_url(url)
+    if lock is not None and not lock.acquire():
+        raise DatabaseProblem(
+            f"The database {sqlite_path(url)} is being restored; start the bot when the "
+            "restore has finished."
+        )
+    return lock
 
 
 def is_sqlite(url: str) -> bool:
