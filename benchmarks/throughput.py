@@ -706,6 +706,9 @@ async def main(args: argparse.Namespace) -> None:
     if args.webhook:
         await main_webhook(args, texts)
         return
+    if args.synchronous == "compare":
+        await main_synchronous(args, texts)
+        return
     with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
         workdir = Path(tmp)
         print(
@@ -754,6 +757,53 @@ async def main(args: argparse.Namespace) -> None:
             _print_profile(profiler, run, sql[0])
 
 
+async def _lone_commits(workdir: Path, count: int) -> float:
+    """Commits per second of one small row each, one after another (as submissions are
+    stored: a transaction of their own), through the bot's engine."""
+    from sqlalchemy import text
+
+    from storage.database import create_engine
+
+    engine = create_engine(f"sqlite+aiosqlite:///{workdir / f'lone-{time.monotonic_ns()}.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        started = time.perf_counter()
+        for _ in range(count):
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "x" * 500})
+        return count / (time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+
+
+async def main_synchronous(args: argparse.Namespace, texts: list[tuple[int, str]]) -> None:
+    """--synchronous compare: the dialog, and lone commits, with FULL and with NORMAL,
+    interleaved in one run (the machine's load changes between runs, not within a pair)."""
+    rates: dict[str, list[float]] = {"FULL": [], "NORMAL": []}
+    lone: dict[str, list[float]] = {"FULL": [], "NORMAL": []}
+    with tempfile.TemporaryDirectory(prefix="khcn-bench-") as tmp:
+        workdir = Path(tmp)
+        print(f"  SQLite synchronous=FULL vs NORMAL, interleaved; databases in {workdir}")
+        print(f"  {'run':>3}  {'setting':>7}  {'dialog upd/s':>12}  {'lone commits/s':>14}")
+        for i in range(args.repeat):
+            for setting in ("FULL", "NORMAL") if i % 2 == 0 else ("NORMAL", "FULL"):
+                database.SQLITE_SYNCHRONOUS = setting
+                run = await run_dialog(texts, args, workdir)
+                commits = await _lone_commits(workdir, args.lone_commits)
+                rates[setting].append(run.rate)
+                lone[setting].append(commits)
+                mark = "" if run.complete and not run.errors else "  (dialog run failed)"
+                print(f"  {i + 1:>3}  {setting:>7}  {_rate(run):>12}  {commits:>14.0f}{mark}")
+    full, normal = max(rates["FULL"]), max(rates["NORMAL"])
+    lone_full, lone_normal = max(lone["FULL"]), max(lone["NORMAL"])
+    print(f"dialog, best:        FULL {full:.0f}, NORMAL {normal:.0f} updates/s")
+    print(f"  FULL/NORMAL: {full / normal:.2f}")
+    print(f"lone commits, best:  FULL {lone_full:.0f}, NORMAL {lone_normal:.0f} commits/s")
+    print(f"  FULL/NORMAL: {lone_full / lone_normal:.2f}")
+    database.SQLITE_SYNCHRONOUS = "FULL"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=2000, help="updates per run (2000)")
@@ -796,13 +846,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--synchronous",
-        choices=("FULL", "NORMAL"),
+        choices=("FULL", "NORMAL", "compare"),
         default=None,
         help="SQLite's synchronous setting for the dialog (default: the bot's, FULL); "
-        "compare the ratio of a run with NORMAL to one with FULL",
+        "compare: instead of echo vs dialog, the dialog and lone commits with FULL and "
+        "with NORMAL, interleaved",
+    )
+    parser.add_argument(
+        "--lone-commits", type=int, default=300, help="with --synchronous compare (300)"
     )
     args = parser.parse_args(argv)
-    if args.synchronous:
+    if args.synchronous in ("FULL", "NORMAL"):
         database.SQLITE_SYNCHRONOUS = args.synchronous
     args.database_url = BENCH_DATABASE_URL
     args.redis_url = BENCH_REDIS_URL
