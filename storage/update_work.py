@@ -152,10 +152,13 @@ def track_update_work(session_class: type[Session]) -> None:
         if transaction.parent is None:
             session.info.pop(_ON_DATABASE, None)
             session.info.pop(_WROTE, None)
+            session.info.pop(_SAVING, None)  # a commit that failed saved nothing
 
     @event.listens_for(session_class, "do_orm_execute")
     def _executed(state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
+        # Anything but a SELECT may write (a text() statement too): commit it before
+        # the reply, as every update did before bare claims could wait.
+        if not state.is_select:
             state.session.info[_WROTE] = True
 
     @event.listens_for(session_class, "after_flush")
