@@ -136,9 +136,13 @@ class RunningLock:
 
 def hold_running_lock(url: str) -> RunningLock | None:
     """Taken by each bot process at start (SQLite only); refused during a restore."""
-    check_writable(url)  # a read-only or full disk is named before the lock file fails
     lock = RunningLock.for_url(url)
-    if lock is not None and not lock.acquire():
+    try:
+        acquired = lock is None or lock.acquire()
+    except OSError:
+        check_writable(url)  # names a read-only or full disk
+        raise
+    if not acquired:
         raise DatabaseProblem(
             f"The database {sqlite_path(url)} is being restored; start the bot when the "
             "restore has finished."
