@@ -21,6 +21,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId
 from bot.settings import Settings
 from storage.models import Submission, SubmissionStatus
 from storage.repositories import audit, submissions, users
@@ -33,7 +34,7 @@ COMMENT_MAX = 1000
 class ReopenCb(CallbackData, prefix="reopen"):
     """The officer's button that opens a submission to revise (handlers/forms/mine.py)."""
 
-    id: int
+    id: RowId
 
 
 class ReviewComment(StatesGroup):

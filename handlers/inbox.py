@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.callback_ids import RowId, SmallInt
 from bot.clock import Clock
 from bot.domain.periods import Period
 from bot.domain.text import Text
@@ -58,9 +59,9 @@ class InboxPage(CallbackData, prefix="ibx"):
     """Trước (`d="p"`) / Sau (`d="n"`) from the row (`g`, `c`); `m` the newest id of the list."""
 
     d: str
-    g: int
-    c: int
-    m: int
+    g: SmallInt
+    c: RowId
+    m: RowId
     s: str = ""
     p: str = ""
     f: str = ""
@@ -68,19 +69,19 @@ class InboxPage(CallbackData, prefix="ibx"):
 
 
 class InboxOpen(CallbackData, prefix="ibo"):
-    id: int
+    id: RowId
 
 
 class InboxAccept(CallbackData, prefix="iba"):
-    id: int
+    id: RowId
 
 
 class InboxHistory(CallbackData, prefix="ibh"):
-    id: int
+    id: RowId
 
 
 class InboxDiff(CallbackData, prefix="ibd"):
-    id: int
+    id: RowId
 
 
 def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
