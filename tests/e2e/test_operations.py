@@ -10,10 +10,22 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
 
 from bot.emulator import FakeBotAPI, Fault
+from bot.i18n import create_i18n
+from bot.middlewares.commit_before_send import CommitBeforeSending
+from bot.middlewares.db_session import SessionPerUpdate
+from bot.middlewares.dedupe import DropHandledUpdates
+from bot.middlewares.errors import ApologiseOnError
 from storage import database, migrate
 from storage.database import create_engine, create_sessionmaker
+from storage.dialog_state import DatabaseStorage
+from storage.group_commit import GroupCommit
 from storage.models import HandledUpdate, utcnow
 from tests.harness import ADMIN_ID, RunningBot
 
@@ -174,3 +186,46 @@ async def test_handled_update_ids_count_only_while_recent(
         assert [e.method for e in user.since(start)] == ["sendMessage"]  # /help's only
     finally:
         await running.stop()
+
+
+async def test_the_apology_says_whether_anything_was_saved(api: FakeBotAPI, tmp_path: Path) -> None:
+    """The real middlewares around two failing handlers: one fails after its step was
+    committed (its question sent), one before anything was."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await migrate.upgrade(engine)
+    sessions = create_sessionmaker(engine)
+    writer = GroupCommit(engine)
+    bot = Bot(api.token, session=AiohttpSession(api=TelegramAPIServer.from_base(api.base_url)))
+    bot.session.middleware(CommitBeforeSending())
+    dispatcher = Dispatcher(storage=DatabaseStorage(sessions, cache=True))
+    dispatcher.update.outer_middleware(ApologiseOnError(create_i18n("vi")))
+    dispatcher.update.outer_middleware(SessionPerUpdate(sessions, writer))
+    dispatcher.update.outer_middleware(DropHandledUpdates(sessions, single_consumer=True))
+    router = Router()
+
+    @router.message()
+    async def step(message: Message, state: FSMContext) -> None:
+        if message.text == "after":
+            await state.set_state("Form:second")
+            await message.answer("Câu hỏi 2")  # the state is committed before this
+        raise RuntimeError("the handler failed")
+
+    dispatcher.include_router(router)
+    polling = asyncio.create_task(
+        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
+    )
+    try:
+        user = api.user(555_020)
+        await user.send("before")
+        nothing = await user.expect("Xin lỗi")
+        assert "chưa được lưu" in nothing.text and "một phần" not in nothing.text
+        await user.send("after")
+        await user.expect("Câu hỏi 2")
+        part = await user.expect("Xin lỗi")
+        assert "một phần đã được lưu" in part.text
+    finally:
+        await dispatcher.stop_polling()
+        await polling
+        await writer.close()
+        await bot.session.close()
+        await engine.dispose()
