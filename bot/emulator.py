@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.domain.text import CAPTION_MAX, MESSAGE_MAX, visible_length
+
 JSON_FIELDS = {
     "reply_markup",
     "entities",
@@ -310,9 +312,11 @@ class FakeBotAPI:
         return True
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        _check_length(params, "text")
         return await self._new_message("sendMessage", params, {"text": params.get("text", "")})
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        _check_length(params, "caption")
         photo = self._stored_file(params.get("photo"))
         return await self._new_message(
             "sendPhoto",
@@ -321,12 +325,14 @@ class FakeBotAPI:
         )
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        _check_length(params, "caption")
         document = self._stored_file(params.get("document"))
         return await self._new_message(
             "sendDocument", params, {"document": document, "caption": params.get("caption")}
         )
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        _check_length(params, "text")
         message = self._existing(params)
         if message.get("text") == params.get("text") and message.get("reply_markup") == params.get(
             "reply_markup"
@@ -499,6 +505,28 @@ class FakeBotAPI:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
                     continue
+
+
+# Telegram's limits, counted after parsing the HTML, in UTF-16 code units.
+TEXT_LIMITS = {
+    "text": (MESSAGE_MAX, "message is too long"),
+    "caption": (CAPTION_MAX, "message caption is too long"),
+}
+
+
+def _check_length(params: dict[str, Any], key: str) -> None:
+    """Refuse an over-long text or caption with the 400 Telegram answers."""
+    value = params.get(key)
+    if not isinstance(value, str):
+        return
+    limit, description = TEXT_LIMITS[key]
+    length = (
+        visible_length(value)
+        if params.get("parse_mode") == "HTML"
+        else len(value.strip().encode("utf-16-le")) // 2
+    )
+    if length > limit:
+        raise ApiError(400, f"Bad Request: {description}")
 
 
 class ApiError(Exception):

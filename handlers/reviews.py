@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import RowId
+from bot.domain.text import CAPTION_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
 from bot.review import COMMENT_MAX, ReviewComment, ask_comment, decide
@@ -25,7 +26,7 @@ from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
 from handlers.editing import edit_markup
-from storage.models import Submission, User
+from storage.models import Attachment, Submission, User
 from storage.repositories import submissions, users
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,38 @@ def summary(
         for label, value in render_submission(form, submission.answers, lang):
             lines.append(f"• {html.quote(label)}: {html.quote(value)}")
     return "\n".join(lines)
+
+
+def summary_pages(
+    submission: Submission,
+    form: FormDefinition | None,
+    units: UnitDirectory,
+    officer: User | None,
+    lang: str,
+    settings: Settings,
+) -> list[str]:
+    """The summary as messages that each fit Telegram's 4,096 characters (the last gets the buttons)."""
+    return split_message(summary(submission, form, units, officer, lang, settings))
+
+
+def attachment_caption(
+    submission: Submission,
+    file: Attachment,
+    number: int,
+    total: int,
+    form: FormDefinition | None,
+    lang: str,
+) -> str:
+    """`#4 · Ảnh hiện trường (1/2) · bien_ban.pdf` and the officer's own caption, within 1,024."""
+    field = next((f for f in form.fields if f.name == file.field_name), None) if form else None
+    label = field.label.get(lang) if field is not None else file.field_name
+    head = f"{submission.reference} · {html.quote(label)} ({number}/{total})"
+    if file.file_name:
+        head += f" · {html.quote(file.file_name)}"
+    if not file.caption:
+        return head
+    room = CAPTION_MAX - visible_length(head) - 1
+    return f"{head}\n<i>{html.quote(shorten(file.caption, room))}</i>"
 
 
 def review_buttons(submission_id: int) -> InlineKeyboardMarkup:
@@ -107,12 +140,14 @@ async def notify_staff(
     form = forms.get(submission.form_id)
     for chat_id, locale in targets.items():
         with i18n.use_locale(locale):
-            text = summary(submission, form, units, officer, locale, settings)
+            *pages, last = summary_pages(submission, form, units, officer, locale, settings)
             markup = review_buttons(submission.id)
         try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-            for file in files:
-                caption = f"{submission.reference} · {html.quote(file.file_name or file.kind)}"
+            for page in pages:
+                await bot.send_message(chat_id, page)
+            await bot.send_message(chat_id, last, reply_markup=markup)
+            for number, file in enumerate(files, start=1):
+                caption = attachment_caption(submission, file, number, len(files), form, locale)
                 if file.kind == "photo":
                     await bot.send_photo(chat_id, file.file_id, caption=caption)
                 else:

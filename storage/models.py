@@ -206,6 +206,8 @@ class Attachment(Base):
     size: Mapped[int | None]
     mime_type: Mapped[str | None] = mapped_column(String(100))
     file_name: Mapped[str | None] = mapped_column(String(255))
+    # What the officer typed with the file (Telegram's caption), at most 1,024 characters.
+    caption: Mapped[str | None] = mapped_column(Text)
 
 
 class ReportDeadline(Base):

@@ -38,8 +38,25 @@ def test_shipped_definitions_load() -> None:
         "Xử phạt vi phạm hành chính",
         "Chuyển cơ quan có thẩm quyền",
     ]
-    assert len(report.field("areas").choices) == 10
+    assert len(report.field("areas").choices) == 11
     assert inspection.field("photos").max_count == 5
+
+
+def test_digital_transformation_is_an_area_with_its_activities() -> None:
+    """Since the 2025 merger the department also covers digital transformation (issue 14.12)."""
+    report = load_definitions()["activity_report"]
+    area = report.field("areas").choice("digital_transformation")
+    assert area is not None and area.label.get("vi").startswith("Chuyển đổi số")
+    activities = report.field("digital_activities")
+    assert "Bình dân học vụ số" in " ".join(c.label.get("vi") for c in activities.choices)
+    assert activities.relevant is not None
+    assert activities.relevant.holds({"areas": ["digital_transformation"]})
+    assert not activities.relevant.holds({"areas": ["environment"]})
+
+
+def test_the_inspection_record_can_be_a_file() -> None:
+    """A PDF of the inspection record goes with the site photos (issue 14.9)."""
+    assert load_definitions()["inspection"].field("photos").type == "document"
 
 
 @pytest.mark.parametrize("form_id", ["activity_report", "inspection"])

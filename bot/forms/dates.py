@@ -103,6 +103,12 @@ def parse_month(text: str, today: date, *, no_future: bool = False) -> Checked:
     return Valid(f"{year:04d}-{month:02d}")
 
 
+def without_year(text: str) -> bool:
+    """A month typed without its year (`4`, `tháng 4`, `T11`)."""
+    match = _MY.match(fold(text))
+    return match is not None and match.group(2) is None
+
+
 def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 

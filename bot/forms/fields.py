@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,7 +23,7 @@ from typing import Any
 
 from bot.domain.folding import fold
 from bot.domain.phone import parse_phone
-from bot.domain.text import N_, Text
+from bot.domain.text import CAPTION_MAX, N_, Text, clean_text
 from bot.forms import dates, numbers
 from bot.forms.inputs import (
     ChoiceInput,
@@ -89,7 +88,12 @@ def expected(field: Field, today: date) -> Text:
 
 
 def parse_input(field: Field, raw: RawInput, today: date) -> Checked:
-    """Turn `raw` into the field's stored value, or say what is expected (the type only, no constraint)."""
+    """Turn `raw` into the field's stored value, or say what is expected (the type only, no constraint).
+
+    Typed text loses invisible control characters first (`clean_text`), whatever the type.
+    """
+    if isinstance(raw, TextInput):
+        raw = TextInput(clean_text(raw.text))
     return _PARSERS[field.type](field, raw, today)
 
 
@@ -163,8 +167,8 @@ def _too_many(field: Field) -> Text:
 def _text(field: Field, raw: RawInput, today: date) -> Checked:
     if not isinstance(raw, TextInput):
         return Invalid(expected(field, today))
-    # Phones may send decomposed Vietnamese; store one form so search and export agree.
-    value = unicodedata.normalize("NFC", raw.text).strip()
+    # Phones may send decomposed Vietnamese; store one form (NFC) so search and export agree.
+    value = clean_text(raw.text).strip()
     if not value:
         return Invalid(TEXT_EMPTY)
     if len(value) < field.min_length:
@@ -223,6 +227,29 @@ def _month(field: Field, raw: RawInput, today: date) -> Checked:
     checked = dates.parse_month(text, today, no_future=no_future)
     if isinstance(checked, Invalid):
         return checked
+    offered = (dates.month_of(today), dates.previous_month(today))
+    if isinstance(raw, TextInput) and dates.without_year(text) and checked.value not in offered:
+        # `11` in November is the month on the button; `4` could be April of this year or of
+        # the last, a button's number, a quarter: a month of a possibly wrong year is never
+        # taken silently, the likely one is offered as a button.
+        within = _month(field, ChoiceInput(checked.value), today)
+        if isinstance(within, Invalid):
+            return within
+        return Invalid(
+            Text(
+                N_(
+                    'Which year? "{typed}" alone does not say. If you mean {period}, press '
+                    "the button below; otherwise type the month with its year, for example "
+                    "{example}."
+                ),
+                {
+                    "typed": text.strip(),
+                    "period": _mm_yyyy(checked.value),
+                    "example": _mm_yyyy(checked.value),
+                },
+            ),
+            suggestions=(checked.value,),
+        )
     if field.max is not None and checked.value > (
         limit := dates.month_of(field.max.resolve(today))
     ):
@@ -309,16 +336,18 @@ def _one_file(field: Field, raw: RawInput) -> Checked:
                 {"size": math.ceil(raw.size / 1024 / 1024), "max": field.max_size_mb},
             )
         )
-    return Valid(
-        {
-            "file_id": raw.file_id,
-            "file_unique_id": raw.file_unique_id,
-            "type": raw.kind,
-            "size": raw.size,
-            "mime_type": raw.mime_type,
-            "file_name": raw.file_name,
-        }
-    )
+    stored: dict[str, Any] = {
+        "file_id": raw.file_id,
+        "file_unique_id": raw.file_unique_id,
+        "type": raw.kind,
+        "size": raw.size,
+        "mime_type": raw.mime_type,
+        "file_name": raw.file_name,
+    }
+    caption = clean_text(raw.caption or "").strip()[:CAPTION_MAX]
+    if caption:
+        stored["caption"] = caption
+    return Valid(stored)
 
 
 def _files(field: Field, raw: RawInput, today: date) -> Checked:
@@ -339,6 +368,7 @@ def _files(field: Field, raw: RawInput, today: date) -> Checked:
                 size=size,
                 mime_type=item.get("mime_type"),
                 file_name=item.get("file_name"),
+                caption=item.get("caption"),
             )
         except (KeyError, TypeError):
             return Invalid(expected(field, today))

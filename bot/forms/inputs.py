@@ -35,7 +35,7 @@ class ChoicesInput:
 
 @dataclass(frozen=True)
 class FileInput:
-    """One photo or document; `size` in bytes when Telegram tells it."""
+    """One photo or document; `size` in bytes when Telegram tells it; the caption typed with it."""
 
     file_id: str
     file_unique_id: str
@@ -43,6 +43,7 @@ class FileInput:
     size: int | None = None
     mime_type: str | None = None
     file_name: str | None = None
+    caption: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,14 @@ class Valid:
 
 @dataclass(frozen=True)
 class Invalid:
-    """A refused answer and the message to show (a gettext `Text` or a YAML `Localized`)."""
+    """A refused answer and the message to show (a gettext `Text` or a YAML `Localized`).
+
+    `suggestions` are values the field would accept that the input probably meant (a month
+    typed without its year): a front end offers them as buttons.
+    """
 
     message: Message
+    suggestions: tuple[str, ...] = ()
 
 
 Checked = Valid | Invalid

@@ -40,6 +40,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.text import split_message
 from bot.domain.units import UnitDirectory
 from bot.forms import (
     Accepted,
@@ -137,13 +138,14 @@ async def _open(
     clock: Clock,
     units: UnitDirectory,
     unit_code: str,
+    period: str | None = None,
 ) -> None:
     data = await state.get_data()
     current = await state.get_state()
     if current in {s.state for s in FormDialog.__all_states__} and data.get("answers"):
         draft = data.get("form")
         await state.set_state(FormDialog.resume)
-        await state.update_data(back_to=current, wanted=form.id)
+        await state.update_data(back_to=current, wanted=form.id, wanted_period=period)
         await message.answer(
             _(
                 "You have an unfinished {form} ({count} answers). Continue it, or start again?"
@@ -156,7 +158,9 @@ async def _open(
         )
         return
     assert message.bot is not None
-    await start_form(message.bot, message.chat.id, state, form, i18n, clock, units, unit_code)
+    await start_form(
+        message.bot, message.chat.id, state, form, i18n, clock, units, unit_code, period=period
+    )
 
 
 def _form_title(form_id: Any, data: dict[str, Any], i18n: I18n) -> str:
@@ -175,18 +179,30 @@ async def start_form(
     *,
     answers: dict[str, Any] | None = None,
     replaces: int | None = None,
+    period: str | None = None,
 ) -> None:
-    """A new draft of `form` (or a reopened one, with its old answers), then its first question."""
+    """A new draft of `form` (or a reopened one, with its old answers), then its first question.
+
+    `period` (a button such as /trangthai's "Gửi báo cáo (Tháng 11/2026)") answers the form's
+    period question in advance when it is a valid answer; the officer can still change it.
+    """
     unit = units.get(unit_code)
+    prefilled: dict[str, Any] = {}
+    if period and form.period_field and not answers:
+        taken = answer(form, {}, form.period_field, ChoiceInput(period), today=clock.today())
+        if isinstance(taken, Accepted):
+            prefilled = taken.answers
     await state.set_state(FormDialog.asking)
     await state.set_data(
         {
             "form": form.id,
             "unit_name": unit.name if unit else unit_code,
             "title": form.title.get(_lang(i18n)),
-            "answers": dict(answers or {}),
+            "answers": dict(answers or prefilled),
             "token": str(uuid.uuid4()),
             "replaces": replaces,
+            # A replacement stays in its period (see _take).
+            "replaces_period": (answers or {}).get(form.period_field or "") if replaces else None,
             "editing": False,
             "pending": [],
         }
@@ -242,7 +258,11 @@ async def show_review(
     data = await state.get_data()
     unit_name = data.get("unit_name", "")
     text = view.review_text(form, data["answers"], _lang(i18n), unit_name)
-    sent = await bot.send_message(chat_id, text, reply_markup=view.review_markup())
+    # Every answer at its longest does not fit one message: the buttons come with the last page.
+    *pages, last = split_message(text)
+    for page in pages:
+        await bot.send_message(chat_id, page)
+    sent = await bot.send_message(chat_id, last, reply_markup=view.review_markup())
     await state.set_state(FormDialog.review)
     await state.update_data(field=None, i=-1, qid=sent.message_id, editing=False, pending=[])
 
@@ -256,7 +276,13 @@ def raw_input(message: Message) -> RawInput:
         return TextInput(message.text)
     if message.photo:
         largest = message.photo[-1]
-        return FileInput(largest.file_id, largest.file_unique_id, "photo", size=largest.file_size)
+        return FileInput(
+            largest.file_id,
+            largest.file_unique_id,
+            "photo",
+            size=largest.file_size,
+            caption=message.caption,
+        )
     if message.document is not None:
         doc = message.document
         return FileInput(
@@ -266,6 +292,7 @@ def raw_input(message: Message) -> RawInput:
             size=doc.file_size,
             mime_type=doc.mime_type,
             file_name=doc.file_name,
+            caption=message.caption,
         )
     if message.location is not None:
         return LocationInput(message.location.latitude, message.location.longitude)
@@ -337,7 +364,24 @@ async def _take(
     field = form.field(data["field"])
     result = answer(form, data["answers"], field.name, raw, today=clock.today())
     if isinstance(result, Invalid):
-        await bot.send_message(chat_id, render_message(result.message, _lang(i18n), _))
+        refusal = render_message(result.message, _lang(i18n), _)
+        if not result.suggestions:
+            await bot.send_message(chat_id, refusal)
+            return False
+        # Asked back with the likely answer as a button: this message becomes the question.
+        markup = view.question_markup(
+            form,
+            field,
+            data["answers"],
+            data["i"],
+            data.get("pending", []),
+            _lang(i18n),
+            clock,
+            suggested=result.suggestions,
+        )
+        await edit_markup(bot, chat_id, data.get("qid"), None)
+        sent = await bot.send_message(chat_id, refusal, reply_markup=markup)
+        await state.update_data(qid=sent.message_id)
         return False
     assert isinstance(result, Accepted)
     lang = _lang(i18n)
@@ -353,11 +397,16 @@ async def _take(
             chat_id, "✓ " + html.quote(shown), reply_markup=ReplyKeyboardRemove()
         )
     await state.update_data(answers=result.answers, pending=[])
-    if form.period_field == field.name and not data.get("replaces"):
+    if form.period_field == field.name:
+        replaces = data.get("replaces")
+        if replaces is not None and data.get("replaces_period") != result.value:
+            # A replacement stays in its period: another period makes this a new report.
+            replaces = None
+            await state.update_data(replaces=None, replaces_period=None)
         existing = await submissions.live_for_period(
             session, form.id, user.unit_code or "", str(result.value)
         )
-        if existing is not None:
+        if existing is not None and existing.id != replaces:
             await _ask_replace(bot, chat_id, state, existing.id, shown)
             return True
     await _proceed(bot, chat_id, state, form, i18n, clock, units)
@@ -595,11 +644,15 @@ async def pressed_send(
     answers = data["answers"]
     period = str(answers.get(form.period_field)) if form.period_field else None
     replaces = data.get("replaces")
-    if period is not None and replaces is None:
+    if period is not None:
+        if replaces is not None and data.get("replaces_period") != period:
+            replaces = None  # (the period was changed: see _take)
         existing = await submissions.live_for_period(session, form.id, user.unit_code or "", period)
-        if existing is not None:
+        if existing is not None and existing.id != replaces:
             await query.answer()
-            await _ask_replace(bot, chat_id, state, existing.id, period)
+            field = form.field(form.period_field or "")
+            shown = render_value(field, period, _lang(i18n))
+            await _ask_replace(bot, chat_id, state, existing.id, shown)
             return
     files = [
         (field.name, file)
@@ -690,11 +743,15 @@ async def pressed_decision(
     chat_id = message.chat.id
     action = callback_data.a
     if action == "open":
-        form = forms.get(callback_data.v)
+        # `activity_report` (/bieumau), or `activity_report@2026-11` with the period chosen.
+        form_id, _at, period = callback_data.v.partition("@")
+        form = forms.get(form_id)
         await query.answer()
         if form is not None:
             await edit_markup(bot, chat_id, message.message_id, None)
-            await _open(message, state, form, i18n, clock, units, user.unit_code or "")
+            await _open(
+                message, state, form, i18n, clock, units, user.unit_code or "", period or None
+            )
         return
     expected_state = {
         "drop": {FormDialog.confirm_cancel.state, FormDialog.replace.state},
@@ -715,9 +772,20 @@ async def pressed_decision(
         )
     elif action == "restart":
         wanted = forms.get(data.get("wanted", "")) or form
-        await start_form(bot, chat_id, state, wanted, i18n, clock, units, user.unit_code or "")
+        await start_form(
+            bot,
+            chat_id,
+            state,
+            wanted,
+            i18n,
+            clock,
+            units,
+            user.unit_code or "",
+            period=data.get("wanted_period"),
+        )
     elif action == "replace":
-        await state.update_data(replaces=data.get("existing"))
+        replaced = data["answers"].get(form.period_field) if form.period_field else None
+        await state.update_data(replaces=data.get("existing"), replaces_period=replaced)
         await _proceed(bot, chat_id, state, form, i18n, clock, units)
     elif data.get("back_to") == FormDialog.review.state:
         await show_review(bot, chat_id, state, form, i18n, units)

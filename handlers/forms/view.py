@@ -80,9 +80,16 @@ def question_markup(
     pending: list[Any],
     lang: str,
     clock: Clock,
+    suggested: tuple[str, ...] = (),
 ) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     offered = options(field, clock.today())
+    # What the engine thinks a typed answer meant (a month without its year), first.
+    rows.extend(
+        [_btn(render_value(field, value, lang), "pick", index, value)]
+        for value in suggested
+        if value not in {o.value for o in offered}
+    )
     if field.type == "select_multiple":
         for option in offered:
             mark = "✓ " if option.value in pending else ""

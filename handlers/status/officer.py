@@ -29,7 +29,7 @@ router.message.filter(HasAccess(*OFFICER_LEVELS))
 
 
 def action_buttons(status: figures.UnitStatus, lang: str) -> InlineKeyboardMarkup | None:
-    """Gửi báo cáo for a month not sent (the form asks which month); Sửa for a revision asked."""
+    """Gửi báo cáo for a month not sent (that month filled in); Sửa for a revision asked."""
     rows: list[list[InlineKeyboardButton]] = []
     missing = [s.month for s in status.reports if s.submission is None]
     if missing:
@@ -39,8 +39,9 @@ def action_buttons(status: figures.UnitStatus, lang: str) -> InlineKeyboardMarku
                     text=_("📝 Send the report ({period})").format(
                         period=month_label(missing[0], lang)
                     ),
-                    # The form dialog's own "open a form" button: drafts are offered back as usual.
-                    callback_data=FormCb(a="open", v=rules.REPORT_FORM).pack(),
+                    # The form dialog's own "open a form" button, with the period answered:
+                    # drafts are offered back as usual.
+                    callback_data=FormCb(a="open", v=f"{rules.REPORT_FORM}@{missing[0]}").pack(),
                 )
             ]
         )

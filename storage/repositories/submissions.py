@@ -83,6 +83,7 @@ async def store(
                 size=file.get("size"),
                 mime_type=file.get("mime_type"),
                 file_name=file.get("file_name"),
+                caption=file.get("caption"),
             )
         )
     await session.flush()

@@ -146,12 +146,13 @@ async def test_inspection_with_violation_location_and_photos(
     await lan.expect("số tiền")
     await lan.send("15tr")
     await lan.expect("Ảnh hiện trường")
-    await lan.send_document("bien_ban.docx")
-    await lan.expect("")
-    await lan.send_photo("AgACscene1")
+    # The inspection record as a PDF is accepted beside the photos (issue 14.9).
+    await lan.send_document("bien_ban.pdf", "BQACrecord")
     await lan.expect("Đã nhận 1")
-    await lan.send_photo("AgACscene2")
+    await lan.send_photo("AgACscene1", caption="Cột đo số 2 \u202esai số\u200b")
     await lan.expect("Đã nhận 2")
+    await lan.send_photo("AgACscene2")
+    await lan.expect("Đã nhận 3")
     await lan.press("Xong")
     await lan.expect("Vị trí")
     assert any(b.get("request_location") for b in lan.reply_keyboard())
@@ -167,6 +168,23 @@ async def test_inspection_with_violation_location_and_photos(
     assert stored.answers["fine_amount"] == 15_000_000
     assert stored.answers["location"] == {"lat": 21.0245, "lon": 105.8412}
     assert stored.answers["inspection_date"] == "2026-11-26"
+    # The caption reaches the database (cleaned) and staff, with the field's name in Vietnamese.
+    async with db() as session:
+        files = (await session.scalars(select(Attachment).order_by(Attachment.id))).all()
+    assert [(f.kind, f.caption) for f in files] == [
+        ("document", None),
+        ("photo", "Cột đo số 2 sai số"),
+        ("photo", None),
+    ]
+    record = await api.wait_for(lambda e: e.chat_id == ADMIN_ID and e.method == "sendDocument")
+    assert record.text == f"#{stored.id} · Ảnh hiện trường, biên bản (1/3) · bien_ban.pdf"
+    photo = await api.wait_for(
+        lambda e: e.chat_id == ADMIN_ID and e.method == "sendPhoto" and "(2/3)" in e.text
+    )
+    assert photo.text == (
+        f"#{stored.id} · Ảnh hiện trường, biên bản (2/3)\n<i>Cột đo số 2 sai số</i>"
+    )
+    assert "photo" not in photo.text
 
 
 async def test_no_violation_skips_the_violation_questions(
@@ -475,7 +493,7 @@ INSPECTION_STEPS: list[tuple[str, str, str, tuple[str, str]]] = [
     ("Mô tả vi phạm", "", "", ("text", "Nhãn hàng hóa thiếu thông tin")),
     ("Hình thức xử lý", "abc", "chọn một hoặc nhiều mục", ("text", "3")),
     ("Số tiền phạt", "nhiều", "số tiền", ("text", "500k")),
-    ("Ảnh hiện trường", "ảnh đây", "ảnh", ("press", "Bỏ qua")),
+    ("Ảnh hiện trường, biên bản", "ảnh đây", "ảnh", ("press", "Bỏ qua")),
     ("Vị trí", "ở đây", "vị trí", ("press", "Bỏ qua")),
     ("Ghi chú", "", "", ("press", "Bỏ qua")),
 ]
