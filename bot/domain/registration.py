@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from bot.domain.phone import parse_phone
-from bot.domain.text import N_, Text
+from bot.domain.text import N_, Text, clean_text
 
 NAME_MAX = 80
 POSITION_MAX = 100
@@ -26,7 +25,8 @@ Answer = Valid | Invalid
 
 
 def _clean(raw: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", raw).split())
+    # Invisible bidirectional and zero-width characters go first: staff read this name.
+    return " ".join(clean_text(raw).split())
 
 
 def parse_full_name(raw: str) -> Answer:
