@@ -1,0 +1,93 @@
+"""What a new officer hit in the forms (issue 14): the period asked twice or guessed, the
+missing "Chuyển đổi số" area, attachments in the export."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.emulator import FakeBotAPI
+from storage.models import Submission
+from tests.e2e.flows import registered_officer
+from tests.harness import ADMIN_ID, RunningBot
+
+Db = async_sessionmaker[AsyncSession]
+
+
+async def test_the_status_button_fills_in_the_period(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2201)
+    await lan.send("/trangthai")
+    status = await lan.expect("Phường Cầu Giấy")
+    [send] = [b for b in status.buttons if "Gửi báo cáo" in b]
+    period = send[send.index("(") + 1 : send.index(")")]
+    await lan.press("Gửi báo cáo")
+    # Straight to the next question: the month is the one on the button.
+    first = await lan.expect("<b>")
+    assert "<b>Lĩnh vực</b>" in first.text, first.text
+    await lan.press("Quay lại")
+    back = await lan.expect("<b>Kỳ báo cáo</b>")
+    assert f"Câu trả lời hiện tại: {period}" in back.text
+
+
+async def test_a_month_number_alone_is_asked_back_with_its_year(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2202)
+    await lan.send("/baocao")
+    question = await lan.expect("Kỳ báo cáo")
+    assert "hỏi lại năm" in question.text  # the prompt says what a bare number does
+    await lan.send("4")
+    asked = await lan.expect("«4»")
+    assert "tháng 04/2026" in asked.text and "Tháng 04/2026" in asked.buttons
+    await lan.send("tháng 12")
+    asked = await lan.expect("«tháng 12»")
+    assert "Tháng 12/2025" in asked.buttons  # December typed in November: the one just past
+    await lan.press("Tháng 12/2025")
+    await lan.expect("<b>Lĩnh vực</b>")
+    await lan.press("Quay lại")
+    back = await lan.expect("<b>Kỳ báo cáo</b>")
+    assert "Câu trả lời hiện tại: Tháng 12/2025" in back.text
+    # The month shown on a button is understood typed alone.
+    await lan.send("10")
+    await lan.expect("<b>Lĩnh vực</b>")
+
+
+async def test_digital_transformation_is_reported_and_counted_by_area(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2203)
+    await lan.send("/baocao")
+    await lan.expect("Kỳ báo cáo")
+    await lan.press("Tháng 11/2026")
+    await lan.expect("Lĩnh vực")
+    await lan.press("Chuyển đổi số")
+    await lan.expect("")
+    await lan.press("Xong")
+    activities = await lan.expect("<b>Hoạt động chuyển đổi số</b>")
+    assert any("Bình dân học vụ số" in b for b in activities.buttons)
+    await lan.send("1, 3")
+    await lan.expect("Số hoạt động")
+    await lan.send("4")
+    await lan.expect("Số người")
+    await lan.send("120")
+    await lan.expect("Nội dung chính")
+    await lan.send("Hướng dẫn người dân cài VNeID, lớp Bình dân học vụ số")
+    for following in ("Kinh phí", "Khó khăn", "Kiến nghị", "Ảnh / tài liệu"):
+        await lan.expect(following)
+        await lan.press("Bỏ qua")
+    review = await lan.expect("vui lòng kiểm tra")
+    assert "Chuyển đổi số, bưu chính, viễn thông" in review.text
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    async with db() as session:
+        stored = await session.scalar(select(Submission))
+    assert stored is not None and stored.answers["areas"] == ["digital_transformation"]
+    assert stored.answers["digital_activities"] == ["online_public_services", "digital_skills"]
+
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await staff.send("/thongke 11/2026")
+    await staff.expect(f"#{stored.id}")  # (the card of the new report comes first)
+    figures = await staff.expect("Thống kê")
+    assert "Chuyển đổi số, bưu chính, viễn thông" in figures.text, figures.text
