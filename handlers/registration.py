@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import registration as rules
 from bot.domain.phone import format_phone, parse_phone
+from bot.domain.text import shorten
 from bot.domain.units import Match, UnitDirectory
 from bot.roles import Access
 from bot.settings import Settings
@@ -215,13 +216,13 @@ async def got_unit_query(message: Message, units: UnitDirectory) -> None:
             _(
                 "No commune or ward matches “{query}”. Check the spelling and type part of "
                 "the name again, for example: Cầu Giấy."
-            ).format(query=html.quote(query[:50]))
+            ).format(query=html.quote(shorten(query, 50)))
         )
         return
     if result.match is Match.TOO_MANY:
         await message.answer(
             _("{count} units match “{query}”. Please type a few more letters of the name.").format(
-                count=result.total, query=html.quote(query[:50])
+                count=result.total, query=html.quote(shorten(query, 50))
             )
         )
         return

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.phone import parse_phone
+from bot.domain.text import shorten
 from bot.roles import Access, HasAccess
 from bot.settings import Settings
 from handlers.keyboards import button, inline
@@ -65,7 +66,7 @@ async def roles(message: Message, command: CommandObject, session: AsyncSession)
     if person is None:
         await message.answer(
             _("Nobody with “{value}” has opened the bot. Check the number or id.").format(
-                value=html.quote(argument[:40])
+                value=html.quote(shorten(argument, 40))
             )
         )
         return

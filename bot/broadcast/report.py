@@ -19,6 +19,7 @@ from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.callback_ids import RowId
+from bot.domain.text import shorten
 from bot.domain.units import UnitDirectory
 from bot.forms.numbers import group_thousands
 from bot.timefmt import local_datetime
@@ -72,7 +73,7 @@ def first_line(notice: Notice, limit: int = 60) -> str:
     line = plain.split("\n", 1)[0] if plain else ""
     if not line:
         return _("(a photo)") if notice.media_kind == "photo" else _("(a file)")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return shorten(line, limit)
 
 
 def stop_button(notice_id: int) -> InlineKeyboardMarkup:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.text import shorten
 from bot.emulator import Sent
 
 Fragments = list[tuple[str, str]]
@@ -113,7 +114,7 @@ def plain(line: Fragments) -> str:
 
 def first_line(html_text: str, limit: int = 60) -> str:
     text = plain(split_lines(html_fragments(html_text))[0]).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def inline_choices(markup: dict[str, Any] | None, message_id: int | None) -> list[list[Choice]]:

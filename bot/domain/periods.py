@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.folding import fold
-from bot.domain.text import N_, Text
+from bot.domain.text import N_, Text, shorten
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 ROMAN = ("I", "II", "III", "IV")
@@ -189,7 +189,7 @@ def parse_period(text: str, today: date, *, allow_future: bool = False) -> Perio
         year = int(match.group(2)) if match.group(2) else today.year
         period = _quarter(match.group(1), year)
     else:
-        return Text(PERIOD_EXPECTED, {"text": text.strip()[:40]})
+        return Text(PERIOD_EXPECTED, {"text": shorten(text, 40)})
     if isinstance(period, Period) and period.start > today and not allow_future:
         return Text(
             N_("{period} has not begun yet, so there is nothing to show for it."),

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast.audience import Audience, AudienceKind, Choice, Context, Recipient, register
 from bot.domain.events import EventStatus
-from bot.domain.text import N_
+from bot.domain.text import N_, shorten
 from storage.models import Event, User
 from storage.repositories import events
 
@@ -43,7 +43,7 @@ async def current_events(
         .order_by(Event.starts_at)
         .limit(20)
     )
-    return [Choice(str(e.id), f"#{e.id} {e.title[:40]}") for e in rows]
+    return [Choice(str(e.id), f"#{e.id} {shorten(e.title, 40)}") for e in rows]
 
 
 register(AudienceKind(KEY, N_("People signed up for an event"), signed_up, choices=current_events))

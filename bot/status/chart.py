@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.domain.text import shorten
+
 FONTS = Path(__file__).resolve().parent / "fonts"
 BACKGROUND = "#ffffff"
 INK = "#1f2933"
@@ -32,12 +34,8 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, face: ImageFont.FreeTypeFont) -> str:
-    """`text`, cut with an ellipsis to fit `width` pixels."""
-    if draw.textlength(text, font=face) <= width:
-        return text
-    while text and draw.textlength(text + "…", font=face) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    """`text`, cut at a word boundary with an ellipsis to fit `width` pixels."""
+    return shorten(text, width, measure=lambda s: draw.textlength(s, font=face))
 
 
 def _nice_step(rough: float) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast.audience import AUDIENCES, Audience, Context, resolve
 from bot.broadcast.report import number
 from bot.clock import Clock
+from bot.domain.text import shorten
 from bot.domain.units import Match, UnitDirectory
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
@@ -172,14 +173,14 @@ async def search_units(
     if result.match is Match.NONE:
         await message.answer(
             _("No commune or ward matches “{query}”. Type part of the name again.").format(
-                query=html.quote(query[:50])
+                query=html.quote(shorten(query, 50))
             )
         )
         return
     if result.match is Match.TOO_MANY:
         await message.answer(
             _("{count} units match “{query}”. Please type a few more letters of the name.").format(
-                count=result.total, query=html.quote(query[:50])
+                count=result.total, query=html.quote(shorten(query, 50))
             )
         )
         return

@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.domain import events as rules
 from bot.domain.events import EventKind, Ok, Problem
-from bot.domain.text import N_, Text
+from bot.domain.text import N_, Text, shorten
 from bot.domain.units import Match, UnitDirectory
 from bot.events import notices, render
 from bot.events.notices import Waker
@@ -405,13 +405,13 @@ async def got_unit_query(message: Message, state: FSMContext, units: UnitDirecto
         await message.answer(
             _(
                 "No unit matches “{query}”. Type part of the name again, for example: Cầu Giấy."
-            ).format(query=html.quote(query[:50]))
+            ).format(query=html.quote(shorten(query, 50)))
         )
         return
     if result.match is Match.TOO_MANY:
         await message.answer(
             _("{count} units match “{query}”. Please type a few more letters of the name.").format(
-                count=result.total, query=html.quote(query[:50])
+                count=result.total, query=html.quote(shorten(query, 50))
             )
         )
         return

@@ -33,7 +33,7 @@ from bot.callback_ids import RowId
 from bot.clock import Clock
 from bot.domain import events as rules
 from bot.domain.events import EventKind, EventStatus, Ok, Problem
-from bot.domain.text import N_, Text
+from bot.domain.text import N_, Text, shorten
 from bot.domain.units import UnitDirectory
 from bot.events import export, notices, render
 from bot.events.notices import Waker
@@ -79,7 +79,7 @@ async def menu(message: Message, session: AsyncSession, clock: Clock, settings: 
         [
             button(
                 f"{'❌ ' if e.status is EventStatus.CANCELLED else ''}"
-                f"{e.starts_at.astimezone(settings.tz):%d/%m} · {e.title[:40]}",
+                f"{e.starts_at.astimezone(settings.tz):%d/%m} · {shorten(e.title, 40)}",
                 SevCb(a="open", id=e.id),
             )
         ]

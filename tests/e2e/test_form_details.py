@@ -91,3 +91,17 @@ async def test_digital_transformation_is_reported_and_counted_by_area(
     await staff.expect(f"#{stored.id}")  # (the card of the new report comes first)
     figures = await staff.expect("Thống kê")
     assert "Chuyển đổi số, bưu chính, viễn thông" in figures.text, figures.text
+
+
+async def test_long_titles_are_cut_at_a_word_with_an_ellipsis(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    from tests.e2e.event_flows import create_event, quick
+
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Hội nghị tổng kết hoạt động KH&CN cấp xã năm 2026")
+    await staff.send("/sukien")
+    menu = await staff.expect("Lớp bồi dưỡng, hội nghị, hội thảo")
+    [listed] = [b for b in menu.buttons if "Hội nghị" in b]
+    assert listed.endswith("· Hội nghị tổng kết hoạt động KH&CN cấp…"), listed
