@@ -98,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="export the demo's data (its SQLite file, default data/demo.db)",
     )
+    export.add_argument(
+        "--files",
+        action="store_true",
+        help="also <out>-files.zip: the attachments by unit and submission (needs BOT_TOKEN)",
+    )
     backup = sub.add_parser(
         "backup", help="copy the SQLite database, consistently, while the bot runs"
     )
@@ -138,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             from bot.status.command_line import export as write_export
 
-            return asyncio.run(write_export(settings, args.period, args.out))
+            return asyncio.run(write_export(settings, args.period, args.out, files=args.files))
         elif args.command == "backup":
             return _backup(settings, args.out)
         elif args.command == "restore":

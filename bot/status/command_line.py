@@ -6,7 +6,7 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.clock import Clock
 from bot.domain.periods import Period, parse_period
@@ -45,10 +45,19 @@ class ProgressBar:
 
 
 async def export(
-    settings: Settings, period_text: str | None, out: str, clock: Clock | None = None
+    settings: Settings,
+    period_text: str | None,
+    out: str,
+    clock: Clock | None = None,
+    *,
+    files: bool = False,
 ) -> int:
     """Write the workbook; 0 on success, 2 for a period that can't be read. No period: the
-    month whose report deadline is nearest, as /xuat chooses it."""
+    month whose report deadline is nearest, as /xuat chooses it.
+
+    With `files`, also `<out>-files.zip`: the attachments by unit and submission, fetched from
+    Telegram with the bot's token; extracted beside the workbook, its links open them.
+    """
     from bot.domain.units import UnitDirectory, units_of_province
     from bot.events.period_sheet import SignupsSheet
     from bot.forms import load_definitions
@@ -72,6 +81,9 @@ async def export(
     if settings.forms_dir is not None:
         forms.update(load_definitions(settings.forms_dir))
     i18n = create_i18n(settings.default_locale)
+    if files and settings.bot_token is None:
+        print("--files fetches the attachments from Telegram: set BOT_TOKEN.", file=sys.stderr)
+        return 2
     database = sqlite_path(settings.database_url)
     if database is not None and not database.exists():
         # Not made here: an empty file would only hide where the data really is.
@@ -92,6 +104,7 @@ async def export(
         await session.commit()
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
+    folder = f"{target.stem}-files"
     progress: ProgressBar | None = None
     started = time.perf_counter()
     try:
@@ -119,13 +132,58 @@ async def export(
                 lang=settings.default_locale,
                 progress=progress,
                 extra_sheets=[SignupsSheet(list(units))],
+                files_folder=folder if files else None,
             )
+            if files:
+                fetched = await _export_files(
+                    settings, session, target, folder, period, forms, units
+                )
     finally:
         if progress is not None:
             progress.close()
         await engine.dispose()
     sheets = ", ".join(f"{title}: {rows:,}" for title, rows in result.rows.items())
+    if files:
+        sheets += f"; {target.with_name(folder + '.zip')}: {fetched.written:,} files"
+        if fetched.missing:
+            sheets += f", {len(fetched.missing):,} not available (listed in thieu-tep.txt)"
     print(
         f"Wrote {target} ({period.label('en')}) in {time.perf_counter() - started:.1f} s — {sheets}"
     )
     return 0
+
+
+async def _export_files(
+    settings: Settings,
+    session: Any,
+    target: Path,
+    folder: str,
+    period: Any,
+    forms: Any,
+    units: Any,
+) -> Any:
+    """The attachments' zip beside the workbook, downloaded through the Bot API."""
+    from bot.app import create_bot
+    from bot.status.export import export_files
+
+    bot = create_bot(settings, settings.token())
+
+    async def download(file_id: str) -> bytes:
+        content = await bot.download(file_id)
+        assert content is not None
+        return content.read()
+
+    try:
+        return await export_files(
+            session,
+            str(target.with_name(folder + ".zip")),
+            period=period,
+            forms=forms,
+            units=list(units),
+            tz=settings.tz,
+            download=download,
+            lang=settings.default_locale,
+            root=folder,
+        )
+    finally:
+        await bot.session.close()

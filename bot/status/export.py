@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+import zipfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, Protocol
@@ -118,6 +119,10 @@ class _Sheet:
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue  # an empty cell, not an empty string
+            if isinstance(value, Linked):
+                # Relative to the workbook: the files' folder extracted beside it.
+                sheet.write_url(row, column, f"external:{value.target}", string=value.text)
+                continue
             if isinstance(value, Styled):
                 style, value = styles[value.style], value.value
             else:
@@ -174,6 +179,41 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
+_UNSAFE = re.compile(r'[\\/:*?"<>|#%&\x00-\x1f]+')
+
+
+def _safe(name: str) -> str:
+    """A file or folder name that every system and a spreadsheet link accept."""
+    return _UNSAFE.sub("-", name).strip(" .-") or "_"
+
+
+def file_names(field: Field, files: Sequence[dict[str, Any]]) -> list[str]:
+    """Each attachment's name: its own, or `anh-2.jpg` / `tep-3` when Telegram gave none."""
+    names = []
+    for number, file in enumerate(files, start=1):
+        own = file.get("file_name")
+        if own:
+            names.append(f"{number}-{_safe(str(own))}")
+        elif file.get("type") == "photo":
+            names.append(f"{number}-anh.jpg")
+        else:
+            names.append(f"{number}-tep")
+    return names
+
+
+def submission_folder(unit_name: str, submission_id: int, form_title: str) -> str:
+    """`Phường Cầu Giấy/12 - Báo cáo hoạt động KH-CN`: the zip's folders, by unit and submission."""
+    return f"{_safe(unit_name)}/{submission_id} - {_safe(form_title)}"
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A cell that opens a file of the files' folder (`--files`) when clicked."""
+
+    text: str
+    target: str
+
+
 def _field_cell(sheet: _Sheet, field: Field, value: Any, lang: str) -> Any:
     if value is None:
         return None
@@ -202,6 +242,8 @@ class _Context:
     progress: Progress | None
     total: int
     done: int = 0
+    # The folder the files were written to (`--files`), relative to the workbook: cells link there.
+    files_folder: str | None = None
 
     def advance(self, rows: int) -> None:
         self.done += rows
@@ -257,6 +299,7 @@ async def _write_form(
     def write(batch: Sequence[Any]) -> None:
         for ident, unit_code, officer, sent, status, answers in batch:
             unit = ctx.units.get(unit_code)
+            unit_name = unit.name if unit else unit_code
             local = as_utc(sent).astimezone(ctx.tz).replace(tzinfo=None)
             sheet.append(
                 [
@@ -266,7 +309,12 @@ async def _write_form(
                     sheet.cell(officer or ""),
                     sheet.cell(local, "datetime"),
                     states[SubmissionStatus(status)],
-                    *(_field_cell(sheet, f, answers.get(f.name), ctx.lang) for f in fields),
+                    *(
+                        _files_cell(f, answers.get(f.name), ident, unit_name, form, ctx)
+                        if f.type in ("photo", "document") and answers.get(f.name)
+                        else _field_cell(sheet, f, answers.get(f.name), ctx.lang)
+                        for f in fields
+                    ),
                 ]
             )
 
@@ -276,6 +324,23 @@ async def _write_form(
         ctx.advance(len(partition))
     sheet.finish()
     return sheet.rows
+
+
+def _files_cell(
+    field: Field,
+    files: list[dict[str, Any]],
+    ident: int,
+    unit_name: str,
+    form: FormDefinition,
+    ctx: _Context,
+) -> Any:
+    """The files' names; with the files exported, a link to the file (or to the folder of them)."""
+    names = file_names(field, files)
+    text = "; ".join(names)
+    if ctx.files_folder is None:
+        return text
+    folder = f"{ctx.files_folder}/{submission_folder(unit_name, ident, form.title.get(ctx.lang))}"
+    return Linked(text, f"{folder}/{names[0]}" if len(names) == 1 else folder)
 
 
 def _width(field: Field) -> int:
@@ -379,15 +444,21 @@ async def export_workbook(
     lang: str = "vi",
     progress: Progress | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
+    files_folder: str | None = None,
 ) -> ExportResult:
-    """Write the workbook of `period` to `out` (a path or a binary stream)."""
+    """Write the workbook of `period` to `out` (a path or a binary stream).
+
+    With `files_folder` (see `export_files`) each attachment cell links to its file there.
+    """
     _ = gettext
     total = 0
     for form in forms.values():
         total += await queries.submissions_count(session, form.id, **_form_filter(form, period, tz))
     for extra in extra_sheets:
         total += await extra.count(session, period, tz)
-    ctx = _Context(period, {u.code: u for u in units}, tz, lang, gettext, progress, total)
+    ctx = _Context(
+        period, {u.code: u for u in units}, tz, lang, gettext, progress, total, 0, files_folder
+    )
     book = _Book(out)
     taken: set[str] = set()
     written: dict[str, int] = {}
@@ -408,3 +479,70 @@ async def export_workbook(
         written[title] = sheet.rows
     await asyncio.to_thread(book.workbook.close)
     return ExportResult(written, submissions)
+
+
+Download = Callable[[str], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class FilesResult:
+    """What `export_files` put in the zip, and the files Telegram would not give."""
+
+    written: int
+    missing: list[str]
+
+
+async def export_files(
+    session: AsyncSession,
+    out: IO[bytes] | str,
+    *,
+    period: Period,
+    forms: dict[str, FormDefinition],
+    units: Sequence[UnitEntry],
+    tz: ZoneInfo,
+    download: Download,
+    lang: str = "vi",
+    root: str = "",
+) -> FilesResult:
+    """A zip of the period's attachments, `root/<unit>/<id> - <form>/<n>-<name>`, as the workbook
+    names and links them. `download` fetches one file by its Telegram file_id (the Bot API's
+    getFile, then the file itself: at most 20 MB); a file it can't fetch is listed in
+    `thieu-tep.txt` instead of stopping the export."""
+    by_code = {u.code: u for u in units}
+    written, missing = 0, []
+    prefix = f"{root}/" if root else ""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for form in forms.values():
+            file_fields = [f for f in form.fields if f.type in ("photo", "document")]
+            if not file_fields:
+                continue
+            scope = _form_filter(form, period, tz)
+            query = select(Submission.id, Submission.unit_code, Submission.answers).where(
+                Submission.form_id == form.id, LIVE
+            )
+            if "months" in scope:
+                query = query.where(Submission.period.in_(scope["months"]))
+            else:
+                query = query.where(
+                    Submission.submitted_at >= scope["since"],
+                    Submission.submitted_at < scope["until"],
+                )
+            for ident, unit_code, answers in (await session.execute(query)).all():
+                unit = by_code.get(unit_code)
+                folder = submission_folder(
+                    unit.name if unit else unit_code, ident, form.title.get(lang)
+                )
+                for field in file_fields:
+                    files = answers.get(field.name) or []
+                    for file, name in zip(files, file_names(field, files), strict=True):
+                        path = f"{prefix}{folder}/{name}"
+                        try:
+                            content = await download(str(file["file_id"]))
+                        except Exception as error:  # one lost file is reported, not fatal
+                            missing.append(f"{path}: {error}")
+                            continue
+                        await asyncio.to_thread(archive.writestr, path, content)
+                        written += 1
+        if missing:
+            archive.writestr(f"{prefix}thieu-tep.txt", "\n".join(missing) + "\n")
+    return FilesResult(written, missing)

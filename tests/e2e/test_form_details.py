@@ -3,10 +3,17 @@ missing "Chuyển đổi số" area, attachments in the export."""
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI
+from bot.settings import load_settings
+from bot.status.command_line import export
 from storage.models import Submission
 from tests.e2e.flows import registered_officer
 from tests.harness import ADMIN_ID, RunningBot
@@ -105,3 +112,34 @@ async def test_long_titles_are_cut_at_a_word_with_an_ellipsis(
     menu = await staff.expect("Lớp bồi dưỡng, hội nghị, hội thảo")
     [listed] = [b for b in menu.buttons if "Hội nghị" in b]
     assert listed.endswith("· Hội nghị tổng kết hoạt động KH&CN cấp…"), listed
+
+
+async def test_the_export_names_and_links_files_and_zips_them_by_unit_and_submission(
+    api: FakeBotAPI, running: RunningBot, db: Db, tmp_path: Path
+) -> None:
+    from tests.e2e.test_forms import fill_activity_report
+
+    api.files["files/AgACphotoA"] = b"JPEG of the demonstration model"
+    api.files["files/BQACdocB"] = b"%PDF plan"
+    lan = await registered_officer(api, 2204)
+    await fill_activity_report(lan)  # a photo and ke_hoach.pdf
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    async with db() as session:
+        stored = await session.scalar(select(Submission))
+    assert stored is not None
+
+    out = tmp_path / "baocao.xlsx"
+    settings = load_settings(**running.settings_overrides, bot_token=api.token)
+    assert await export(settings, "11/2026", str(out), files=True) == 0
+
+    folder = f"baocao-files/Phường Cầu Giấy/{stored.id} - Báo cáo hoạt động KH-CN"
+    with zipfile.ZipFile(tmp_path / "baocao-files.zip") as archive:
+        assert sorted(archive.namelist()) == [f"{folder}/1-anh.jpg", f"{folder}/2-ke_hoach.pdf"]
+        assert archive.read(f"{folder}/2-ke_hoach.pdf") == b"%PDF plan"
+    sheet = load_workbook(out)["Báo cáo hoạt động KH&CN"]
+    headers = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=headers.index("Ảnh / tài liệu đính kèm") + 1)
+    assert cell.value == "1-anh.jpg; 2-ke_hoach.pdf"
+    assert cell.hyperlink is not None  # (Excel reads the link's %20 as spaces)
+    assert unquote(cell.hyperlink.target).replace("\\", "/") == folder
