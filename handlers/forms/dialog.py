@@ -7,7 +7,7 @@ stateDiagram-v2
     resume --> asking: Tiếp tục / Làm lại
     asking --> asking: valid answer → next field; wrong input → the field's message
     asking --> replace: period already reported
-    replace --> asking: Thay thế
+    replace --> asking: Thay thế, or Kỳ khác (the period asked again, answers kept)
     asking --> review: no field left
     review --> asking: Sửa → field N (then back to review)
     review --> [*]: Gửi (stored, committed, then confirmed)
@@ -426,7 +426,8 @@ async def _ask_replace(
         ).format(period=html.quote(period), id=existing_id),
         reply_markup=InlineKeyboardMarkup(
             inline_keyboard=[
-                [_btn(_("🔁 Replace it"), "replace"), _btn(_("❌ Cancel"), "drop")],
+                [_btn(_("🔁 Replace it"), "replace"), _btn(_("📅 Another period"), "repick")],
+                [_btn(_("❌ Cancel"), "drop")],
             ]
         ),
     )
@@ -720,7 +721,9 @@ async def pressed_cancel(
     )
 
 
-@router.callback_query(FormCb.filter(F.a.in_({"drop", "continue", "restart", "replace", "open"})))
+@router.callback_query(
+    FormCb.filter(F.a.in_({"drop", "continue", "restart", "replace", "repick", "open"}))
+)
 async def pressed_decision(
     query: CallbackQuery,
     callback_data: FormCb,
@@ -758,6 +761,7 @@ async def pressed_decision(
         "continue": {FormDialog.confirm_cancel.state, FormDialog.resume.state},
         "restart": {FormDialog.resume.state},
         "replace": {FormDialog.replace.state},
+        "repick": {FormDialog.replace.state},
     }[action]
     form = forms.get(data.get("form", ""))
     if current not in expected_state or form is None:
@@ -783,6 +787,9 @@ async def pressed_decision(
             user.unit_code or "",
             period=data.get("wanted_period"),
         )
+    elif action == "repick" and form.period_field:
+        # The answers so far are kept; only the period is asked again.
+        await ask(bot, chat_id, state, form, i18n, clock, form.period_field)
     elif action == "replace":
         replaced = data["answers"].get(form.period_field) if form.period_field else None
         await state.update_data(replaces=data.get("existing"), replaces_period=replaced)

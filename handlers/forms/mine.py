@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.text import split_message
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition
 from bot.roles import OFFICER_LEVELS, HasAccess
@@ -69,9 +70,12 @@ async def my_submissions(
                     )
                 ]
             )
+    # Ten staff comments of 1,000 characters do not fit one message: the buttons come last.
+    *pages, last = split_message("\n".join(lines))
+    for page in pages:
+        await message.answer(page)
     await message.answer(
-        "\n".join(lines),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None,
+        last, reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
     )
 
 

@@ -293,6 +293,11 @@ async def test_moving_a_replacement_to_a_reported_period_asks_to_replace_that_on
     october, november = await _all(db)
     asked = await lan.expect("Đơn vị đã gửi báo cáo")
     assert f"#{november.id}" in asked.text
+    # Another period can be chosen instead, keeping the answers; November again asks again.
+    await lan.press("Chọn kỳ khác")
+    await lan.expect("<b>Kỳ báo cáo</b>")
+    await lan.press("Tháng 11/2026")
+    await lan.expect("Đơn vị đã gửi báo cáo")
     await lan.press("Thay thế")
     await lan.expect("vui lòng kiểm tra")
     await lan.press("Gửi")
@@ -307,3 +312,32 @@ async def test_moving_a_replacement_to_a_reported_period_asks_to_replace_that_on
 async def _all(db: Db) -> list[Submission]:
     async with db() as session:
         return list((await session.scalars(select(Submission).order_by(Submission.id))).all())
+
+
+async def test_my_submissions_with_long_comments_come_in_pages(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2105)
+    async with db() as session:
+        for n in range(10):
+            session.add(
+                Submission(
+                    form_id="inspection",
+                    form_version=2,
+                    unit_code="167",
+                    officer_id=2105,
+                    answers={},
+                    status=SubmissionStatus.NEEDS_REVISION,
+                    draft_token=f"00000000-0000-0000-0000-{n:012d}",
+                    staff_comment=f"Góp ý {n} " + "bổ sung & sửa " * 70,
+                )
+            )
+        await session.commit()
+    await lan.send("/cuatoi")
+    first = await lan.expect("Các hồ sơ gửi gần đây")
+    last = first
+    while len(last.buttons) < 10:
+        last = await lan.expect("")
+    pages = [e for e in lan.since(first.seq) if e.seq <= last.seq]
+    assert len(pages) > 1 and all(visible_length(p.text) <= MESSAGE_MAX for p in pages)
+    assert sum(p.text.count("Góp ý") for p in pages) == 10
