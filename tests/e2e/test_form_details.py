@@ -62,7 +62,7 @@ async def test_a_month_number_alone_is_asked_back_with_its_year(
 
 
 async def test_digital_transformation_is_reported_and_counted_by_area(
-    api: FakeBotAPI, running: RunningBot, db: Db
+    api: FakeBotAPI, running: RunningBot, db: Db, tmp_path: Path
 ) -> None:
     lan = await registered_officer(api, 2203)
     await lan.send("/baocao")
@@ -98,6 +98,13 @@ async def test_digital_transformation_is_reported_and_counted_by_area(
     await staff.expect(f"#{stored.id}")  # (the card of the new report comes first)
     figures = await staff.expect("Thống kê")
     assert "Chuyển đổi số, bưu chính, viễn thông" in figures.text, figures.text
+    # The export shows the area and the activities by their labels.
+    out = tmp_path / "x.xlsx"
+    assert await export(load_settings(**running.settings_overrides), "11/2026", str(out)) == 0
+    sheet = load_workbook(out)["Báo cáo hoạt động KH&CN"]
+    row = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
+    assert row["Lĩnh vực"] == "Chuyển đổi số, bưu chính, viễn thông"
+    assert "Bình dân học vụ số" in str(row["Hoạt động chuyển đổi số"])
 
 
 async def test_long_titles_are_cut_at_a_word_with_an_ellipsis(
