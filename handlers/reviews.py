@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import RowId
-from bot.domain.text import CAPTION_MAX, shorten, split_message, visible_length
+from bot.domain.text import CAPTION_MAX, clean_text, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
 from bot.review import COMMENT_MAX, ReviewComment, ask_comment, decide
@@ -222,7 +222,7 @@ async def got_comment(
     bot: Bot,
 ) -> None:
     """The comment: the submission needs a revision, and the officer is told why."""
-    comment = " ".join((message.text or "").split())
+    comment = " ".join(clean_text(message.text or "").split())
     if len(comment) < 3 or len(comment) > COMMENT_MAX:
         await message.answer(
             _("Please write what is missing in 3 to {max} characters.").format(max=COMMENT_MAX)

@@ -40,7 +40,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.domain.text import split_message
+from bot.domain.text import MESSAGE_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import (
     Accepted,
@@ -237,6 +237,10 @@ async def ask(
     text = view.question_text(form, field, answers, lang)
     markup = view.question_markup(form, field, answers, index, pending, lang, clock)
     share = view.share_keyboard(field)
+    # A long current answer (editing from the review) may not fit one message with the question.
+    *pages, text = split_message(text)
+    for page in pages:
+        await bot.send_message(chat_id, page)
     if share is not None:
         await bot.send_message(chat_id, text, reply_markup=share)
         sent = await bot.send_message(chat_id, _("Or choose:"), reply_markup=markup)
@@ -389,7 +393,9 @@ async def _take(
     if shown_on is not None:
         # The button's message turns into the answer, so the chat reads as a clean record.
         question = view.question_text(form, field, {}, lang)
-        await edit_text(bot, chat_id, shown_on, f"{question}\n→ <b>{html.quote(shown)}</b>")
+        room = MESSAGE_MAX - visible_length(question) - 3
+        answered = html.quote(shorten(shown, room))
+        await edit_text(bot, chat_id, shown_on, f"{question}\n→ <b>{answered}</b>")
     else:
         await edit_markup(bot, chat_id, data.get("qid"), None)
     if view.share_keyboard(field) is not None:
