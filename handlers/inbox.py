@@ -34,7 +34,7 @@ from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.editing import edit_text
 from handlers.forms.dialog import FORM_COMMANDS
-from handlers.reviews import ReviewCb
+from handlers.reviews import ReviewCb, attachment_caption
 from handlers.status.common import explain
 from storage.models import Submission, SubmissionStatus
 from storage.repositories import inbox as inbox_rows
@@ -305,14 +305,12 @@ async def _detail(
                     )
                 ]
             )
-    media = []
-    for number, file in enumerate(files, start=1):
-        caption = f"{item.reference} · " + _("file {number}/{count}").format(
-            number=number, count=len(files)
-        )
-        if file.file_name:
-            caption += f" · {file.file_name}"
-        media.append((file.kind, file.file_id, caption))
+    # The same caption as on the card: the field's name, the file's, and the officer's caption.
+    form = forms.get(item.form_id)
+    media = [
+        (file.kind, file.file_id, attachment_caption(item, file, n, len(files), form, lang))
+        for n, file in enumerate(files, start=1)
+    ]
     return (
         render.split_message(render.detail_text(detail, settings.tz, lang, _)),
         InlineKeyboardMarkup(inline_keyboard=rows),

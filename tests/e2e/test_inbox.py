@@ -279,9 +279,9 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     opened = await staff.expect("Trạng thái: <b>chờ tiếp nhận</b>")
     for shown in ("Nguyễn Thị Lan", "Hội thảo khởi nghiệp", "1.500.000 đ", "2 ảnh, tệp"):
         assert shown in opened.text, shown
-    photo = await staff.expect(f"#{first.id} · tệp 1/2")
+    photo = await staff.expect(f"#{first.id} · Ảnh / tài liệu đính kèm (1/2)")
     assert photo.method == "sendPhoto" and photo.params["photo"] == "AgACphotoA"
-    document = await staff.expect(f"#{first.id} · tệp 2/2")
+    document = await staff.expect(f"#{first.id} · Ảnh / tài liệu đính kèm (2/2) · ke_hoach.pdf")
     assert document.method == "sendDocument" and document.params["document"] == "BQACdocB"
 
     # Yêu cầu bổ sung from the inbox: the same comment dialog as the card.
