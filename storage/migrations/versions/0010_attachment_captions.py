@@ -1,7 +1,7 @@
 """attachment captions: the text an officer typed with a photo or a file
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0013
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
