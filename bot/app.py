@@ -51,8 +51,8 @@ from storage.database import (
 from storage.dialog_state import DatabaseStorage
 from storage.group_commit import GroupCommit
 from storage.isolation import OrderedIsolation
+from storage.repositories import audit, users
 from storage.repositories import units as unit_rows
-from storage.repositories import users
 from storage.user_cache import UserCache
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,11 @@ async def create_application(
 async def _on_startup(app: Application) -> None:
     await set_default_commands(app.bot, app.i18n)
     async with app.sessionmaker() as session:
+        # ADMIN_IDS is the truth at every start (see users.sync_admins).
+        for user_id, change in await users.sync_admins(session, app.settings.admin_ids):
+            audit.record(session, audit.SYSTEM_ACTOR, change, target=str(user_id))
+            log.info("ADMIN_IDS applied: %s %s", change, user_id)
+        await session.commit()
         for admin_id in app.settings.admin_ids:
             admin = await users.get_user(session, admin_id)
             locale = (admin.locale if admin else None) or app.settings.default_locale

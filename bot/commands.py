@@ -24,12 +24,17 @@ def _everyone() -> list[tuple[str, str]]:
     ]
 
 
-def command_list(access: Access) -> list[tuple[str, str]]:
-    """(command, description) pairs a user of this access level may use, in the current locale."""
+def command_list(access: Access, unit_officer: bool = False) -> list[tuple[str, str]]:
+    """(command, description) pairs a user of this access level may use, in the current locale.
+
+    `unit_officer`: staff who stay their unit's officer also get the officers' commands.
+    """
     commands = _everyone()
+    if access is Access.DEACTIVATED:
+        return commands
     if access is Access.GUEST:
         commands.insert(1, ("dangky", _("Register as a unit's officer")))
-    if access is Access.OFFICER:
+    if access is Access.OFFICER or unit_officer:
         commands += [
             ("baocao", _("Send the activity report")),
             ("kiemtra", _("Send an inspection finding")),
@@ -51,11 +56,12 @@ def command_list(access: Access) -> list[tuple[str, str]]:
         ]
     if access is Access.ADMIN:
         commands.append(("phanquyen", _("Grant or take the staff role")))
+        commands.append(("nhatky", _("Audit log: rights, approvals, rejections")))
     return commands
 
 
-def bot_commands(access: Access) -> list[BotCommand]:
-    return [BotCommand(command=c, description=d) for c, d in command_list(access)]
+def bot_commands(access: Access, unit_officer: bool = False) -> list[BotCommand]:
+    return [BotCommand(command=c, description=d) for c, d in command_list(access, unit_officer)]
 
 
 async def set_default_commands(bot: Bot, i18n: I18n) -> None:
@@ -73,11 +79,11 @@ async def set_default_commands(bot: Bot, i18n: I18n) -> None:
 
 
 async def set_user_commands(
-    bot: Bot, i18n: I18n, chat_id: int, access: Access, locale: str
+    bot: Bot, i18n: I18n, chat_id: int, access: Access, locale: str, unit_officer: bool = False
 ) -> None:
     """A user's own menu (Telegram allows it per chat), after approval, a role or language change."""
     with i18n.context(), i18n.use_locale(locale):
-        commands = bot_commands(access)
+        commands = bot_commands(access, unit_officer)
     try:
         await bot.set_my_commands(commands, BotCommandScopeChat(chat_id=chat_id))
     except AiogramError as error:

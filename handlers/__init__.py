@@ -8,11 +8,14 @@ from aiogram import Router
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
     from handlers import approval, broadcasts, common, fallback, inbox, registration, reviews, roles
+    from handlers.audit_log import router as audit_log_router
     from handlers.events import routers as event_routers
     from handlers.forms import dialog, mine
+    from handlers.gates import router as gates_router
     from handlers.status import deadlines, exports, officer, staff
 
     return [
+        gates_router,
         common.router,
         registration.router,
         dialog.router,
@@ -27,5 +30,6 @@ def all_routers() -> list[Router]:
         exports.router,
         *event_routers(),
         inbox.router,
+        audit_log_router,
         fallback.router,
     ]

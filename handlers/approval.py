@@ -1,13 +1,20 @@
-"""Staff approve or reject registrations: the message to approvers, its buttons, and /duyet."""
+"""Staff approve or reject registrations: the message to approvers, its buttons, and /duyet.
+
+Từ chối asks a reason first (a button for a common one, or typed), and the person is told
+plainly why and what to do next.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
-from aiogram import Bot, Router, html
+from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -15,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
-from bot.domain.phone import format_phone
 from bot.domain.units import UnitDirectory
+from bot.people import person_name, person_phone
+from bot.rejections import OTHER_NEXT, REASONS
 from bot.roles import STAFF_LEVELS, Access, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
-from handlers.keyboards import button, inline
+from handlers.filters import NOT_A_COMMAND
+from handlers.keyboards import back_label, button, inline
 from storage.models import RegistrationStatus, User
 from storage.repositories import audit, users
 
@@ -29,26 +38,88 @@ router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
 
+REASON_LIMIT = 300
+
 
 class Decision(CallbackData, prefix="decide"):
     approve: bool
     user_id: TelegramId
 
 
-def registration_card(applicant: User, units: UnitDirectory) -> str:
+class RejectWith(CallbackData, prefix="reject"):
+    user_id: TelegramId
+    reason: str  # a key of REASONS, "other" (typed) or "back"
+
+
+class RejectReason(StatesGroup):
+    typing = State()
+
+
+@dataclass
+class CardFacts:
+    """What an approver should know beside the registration itself."""
+
+    same_phone: list[User] = field(default_factory=list)
+    unit_officers: list[User] = field(default_factory=list)
+
+
+async def card_facts(session: AsyncSession, applicant: User) -> CardFacts:
+    facts = CardFacts()
+    if applicant.phone:
+        facts.same_phone = await users.others_with_phone(session, applicant.phone, applicant.id)
+    if applicant.unit_code:
+        facts.unit_officers = await users.unit_officers(session, applicant.unit_code, applicant.id)
+    return facts
+
+
+def _status_word(person: User) -> str:
+    if person.deactivated_at is not None:
+        return _("deactivated")
+    if person.status is RegistrationStatus.APPROVED:
+        return _("approved")
+    if person.status is RegistrationStatus.PENDING:
+        return _("waiting for approval")
+    if person.status is RegistrationStatus.REJECTED:
+        return _("rejected")
+    return _("not registered")
+
+
+def registration_card(applicant: User, units: UnitDirectory, facts: CardFacts | None = None) -> str:
     unit = units.get(applicant.unit_code or "")
-    return "\n".join(
-        [
-            _("<b>New registration</b>"),
-            _("Full name: {value}").format(value=html.quote(applicant.full_name or "")),
-            _("Unit: {value}").format(value=html.quote(unit.name if unit else "?")),
-            _("Position: {value}").format(value=html.quote(applicant.position or "")),
-            _("Phone: {value}").format(value=format_phone(applicant.phone or "")),
-            _("Telegram: {value} (id {id})").format(
-                value=html.quote(applicant.telegram_name or ""), id=applicant.id
-            ),
-        ]
-    )
+    lines = [
+        _("<b>New registration</b>"),
+        _("Full name: {value}").format(value=html.quote(applicant.full_name or "")),
+        _("Unit: {value}").format(value=html.quote(unit.name if unit else "?")),
+        _("Position: {value}").format(value=html.quote(applicant.position or "")),
+        _("Phone: {value}").format(value=person_phone(applicant)),
+        _("Telegram: {value} (id {id})").format(
+            value=html.quote(applicant.telegram_name or ""), id=applicant.id
+        ),
+    ]
+    if facts is None:
+        return "\n".join(lines)
+    if facts.same_phone:
+        lines.append("")
+        lines.append(_("⚠️ This phone number was also given by:"))
+        for other in facts.same_phone:
+            other_unit = units.get(other.unit_code or "")
+            lines.append(
+                "• {name} (id {id}) — {unit}, {status}".format(
+                    name=person_name(other),
+                    id=other.id,
+                    unit=html.quote(other_unit.name if other_unit else "?"),
+                    status=_status_word(other),
+                )
+            )
+    lines.append("")
+    if facts.unit_officers:
+        lines.append(_("Officers of this unit already registered:"))
+        for officer in facts.unit_officers:
+            phone = person_phone(officer)
+            lines.append(f"• {person_name(officer)}" + (f" — {phone}" if phone else ""))
+    else:
+        lines.append(_("This unit has no registered officer yet."))
+    return "\n".join(lines)
 
 
 def decision_buttons(applicant_id: int) -> InlineKeyboardMarkup:
@@ -57,6 +128,18 @@ def decision_buttons(applicant_id: int) -> InlineKeyboardMarkup:
             button(_("✅ Approve"), Decision(approve=True, user_id=applicant_id)),
             button(_("⛔ Reject"), Decision(approve=False, user_id=applicant_id)),
         ]
+    )
+
+
+def reason_buttons(applicant_id: int) -> InlineKeyboardMarkup:
+    rows = [
+        [button(str(label), RejectWith(user_id=applicant_id, reason=key))]
+        for key, (label, _reason, _next) in REASONS.items()
+    ]
+    return inline(
+        *rows,
+        [button(_("✍️ Another reason (type it)"), RejectWith(user_id=applicant_id, reason="other"))],
+        [button(back_label(), RejectWith(user_id=applicant_id, reason="back"))],
     )
 
 
@@ -75,9 +158,11 @@ async def notify_approvers(
         targets[admin_id] = (admin.locale if admin else None) or settings.default_locale
     if settings.staff_chat_id is not None:
         targets[settings.staff_chat_id] = settings.default_locale
+    facts = await card_facts(session, applicant)
     for chat_id, locale in targets.items():
         with i18n.use_locale(locale):
-            text, markup = registration_card(applicant, units), decision_buttons(applicant.id)
+            text = registration_card(applicant, units, facts)
+            markup = decision_buttons(applicant.id)
         try:
             await bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramAPIError as error:
@@ -94,66 +179,244 @@ async def pending(message: Message, session: AsyncSession, units: UnitDirectory)
         return
     await message.answer(_("{count} registration(s) waiting:").format(count=len(waiting)))
     for applicant in waiting:
+        facts = await card_facts(session, applicant)
         await message.answer(
-            registration_card(applicant, units), reply_markup=decision_buttons(applicant.id)
+            registration_card(applicant, units, facts), reply_markup=decision_buttons(applicant.id)
         )
 
 
-@router.callback_query(Decision.filter())
-async def decide(
+async def _already_decided(query: CallbackQuery, session: AsyncSession, user_id: int) -> None:
+    current = await users.get_user(session, user_id)
+    status = current.status if current else None
+    await query.answer(
+        _("Already decided: approved.")
+        if status is RegistrationStatus.APPROVED
+        else _("Already decided: rejected.")
+        if status is RegistrationStatus.REJECTED
+        else _("This registration no longer exists."),
+        show_alert=True,
+    )
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+@router.callback_query(Decision.filter(F.approve))
+async def approve(
     query: CallbackQuery,
     callback_data: Decision,
     session: AsyncSession,
-    user: User | None,
     units: UnitDirectory,
     settings: Settings,
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    """Approve or reject; the officer is told, the action is recorded."""
+    """Approve; the officer is told, the action is recorded."""
     decided = await users.decide_registration(
-        session, callback_data.user_id, approve=callback_data.approve, decided_by=query.from_user.id
+        session, callback_data.user_id, approve=True, decided_by=query.from_user.id
     )
     if decided is None:
-        current = await users.get_user(session, callback_data.user_id)
-        status = current.status if current else None
-        await query.answer(
-            _("Already decided: approved.")
-            if status is RegistrationStatus.APPROVED
-            else _("Already decided: rejected.")
-            if status is RegistrationStatus.REJECTED
-            else _("This registration no longer exists."),
-            show_alert=True,
-        )
-        if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
+        await _already_decided(query, session, callback_data.user_id)
         return
     audit.record(
         session,
         query.from_user.id,
-        "registration.approve" if callback_data.approve else "registration.reject",
+        "registration.approve",
         target=str(decided.id),
         unit=decided.unit_code,
     )
     await session.commit()
-    await query.answer(_("Approved.") if callback_data.approve else _("Rejected."))
+    await query.answer(_("Approved."))
     if isinstance(query.message, Message):
-        verdict = (
-            _("✅ Approved by {who} at {when}")
-            if callback_data.approve
-            else _("⛔ Rejected by {who} at {when}")
-        ).format(
-            who=html.quote(query.from_user.full_name),
-            when=local_datetime(decided.decided_at or decided.created_at, settings.tz),
-        )
         await query.message.edit_text(
-            registration_card(decided, units) + "\n\n" + verdict, reply_markup=None
+            await _decided_card(session, decided, units, settings, query.from_user.full_name),
+            reply_markup=None,
         )
-    await _tell_applicant(bot, i18n, settings, decided, approved=callback_data.approve)
+    await _tell_applicant(bot, i18n, settings, decided, approved=True)
+
+
+@router.callback_query(Decision.filter(~F.approve))
+async def ask_reason(query: CallbackQuery, callback_data: Decision, session: AsyncSession) -> None:
+    """Từ chối: first the reason, on the card's own buttons."""
+    current = await users.get_user(session, callback_data.user_id)
+    if current is None or current.status is not RegistrationStatus.PENDING:
+        await _already_decided(query, session, callback_data.user_id)
+        return
+    await query.answer(_("Why? Choose a reason, or type one."))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=reason_buttons(callback_data.user_id))
+
+
+@router.callback_query(RejectWith.filter(F.reason == "back"))
+async def reason_back(query: CallbackQuery, callback_data: RejectWith, state: FSMContext) -> None:
+    """Changed one's mind: the Duyệt / Từ chối buttons again."""
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=decision_buttons(callback_data.user_id))
+
+
+@router.callback_query(RejectWith.filter(F.reason == "other"))
+async def reason_typed(
+    query: CallbackQuery, callback_data: RejectWith, state: FSMContext, session: AsyncSession
+) -> None:
+    """Another reason: the next text this staff member sends in this chat is the reason."""
+    current = await users.get_user(session, callback_data.user_id)
+    if current is None or current.status is not RegistrationStatus.PENDING:
+        await _already_decided(query, session, callback_data.user_id)
+        return
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    await state.set_state(RejectReason.typing)
+    await state.update_data(
+        reject_user_id=callback_data.user_id,
+        card_chat_id=query.message.chat.id,
+        card_message_id=query.message.message_id,
+    )
+    await query.message.answer(
+        _(
+            "Type the reason for rejecting {name}'s registration (one or two sentences); "
+            "they will read it. /huy to cancel."
+        ).format(name=person_name(current))
+    )
+
+
+@router.message(RejectReason.typing, F.text, NOT_A_COMMAND)
+async def got_typed_reason(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    units: UnitDirectory,
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """The typed reason: reject with it."""
+    reason = " ".join((message.text or "").split())
+    if len(reason) < 3 or len(reason) > REASON_LIMIT:
+        await message.answer(
+            _("Please type a reason of 3 to {limit} characters.").format(limit=REASON_LIMIT)
+        )
+        return
+    data = await state.get_data()
+    await state.clear()
+    actor = message.from_user
+    assert actor is not None
+    decided = await _reject(session, int(data["reject_user_id"]), actor.id, "other", reason)
+    if decided is None:
+        await message.answer(_("This registration was already decided by someone else."))
+        return
+    await message.answer(
+        _("Rejected. {name} has been told the reason.").format(name=person_name(decided))
+    )
+    try:
+        await bot.edit_message_text(
+            await _decided_card(session, decided, units, settings, actor.full_name, reason),
+            chat_id=int(data["card_chat_id"]),
+            message_id=int(data["card_message_id"]),
+            reply_markup=None,
+        )
+    except TelegramAPIError as error:
+        log.warning("could not edit the registration card: %s", error)
+    await _tell_applicant(bot, i18n, settings, decided, approved=False, reason=reason)
+
+
+@router.message(RejectReason.typing, NOT_A_COMMAND)
+async def reason_not_text(message: Message) -> None:
+    await message.answer(_("Please type the reason as text, or /huy to cancel."))
+
+
+@router.callback_query(RejectWith.filter())
+async def reason_chosen(
+    query: CallbackQuery,
+    callback_data: RejectWith,
+    session: AsyncSession,
+    state: FSMContext,
+    units: UnitDirectory,
+    settings: Settings,
+    i18n: I18n,
+    bot: Bot,
+) -> None:
+    """A common reason pressed: reject with it."""
+    if callback_data.reason not in REASONS:
+        await query.answer(_("This button is no longer active."))
+        return
+    decided = await _reject(
+        session, callback_data.user_id, query.from_user.id, callback_data.reason, None
+    )
+    if decided is None:
+        await _already_decided(query, session, callback_data.user_id)
+        return
+    await state.clear()
+    await query.answer(_("Rejected."))
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            await _decided_card(
+                session,
+                decided,
+                units,
+                settings,
+                query.from_user.full_name,
+                str(REASONS[callback_data.reason][1]),
+            ),
+            reply_markup=None,
+        )
+    await _tell_applicant(
+        bot, i18n, settings, decided, approved=False, reason_key=callback_data.reason
+    )
+
+
+async def _reject(
+    session: AsyncSession, user_id: int, actor_id: int, key: str, typed: str | None
+) -> User | None:
+    """Reject (once: the UPDATE's guard) and record it with its reason; committed."""
+    decided = await users.decide_registration(session, user_id, approve=False, decided_by=actor_id)
+    if decided is None:
+        return None
+    details: dict[str, str] = {"reason": key}
+    if typed is not None:
+        details["text"] = typed
+    audit.record(
+        session,
+        actor_id,
+        "registration.reject",
+        target=str(decided.id),
+        unit=decided.unit_code,
+        **details,
+    )
+    await session.commit()
+    return decided
+
+
+async def _decided_card(
+    session: AsyncSession,
+    decided: User,
+    units: UnitDirectory,
+    settings: Settings,
+    who: str,
+    reason: str | None = None,
+) -> str:
+    approved = decided.status is RegistrationStatus.APPROVED
+    verdict = (
+        _("✅ Approved by {who} at {when}") if approved else _("⛔ Rejected by {who} at {when}")
+    ).format(
+        who=html.quote(who),
+        when=local_datetime(decided.decided_at or decided.created_at, settings.tz),
+    )
+    if reason:
+        verdict += "\n" + _("Reason: {reason}").format(reason=html.quote(reason))
+    facts = await card_facts(session, decided)
+    return registration_card(decided, units, facts) + "\n\n" + verdict
 
 
 async def _tell_applicant(
-    bot: Bot, i18n: I18n, settings: Settings, applicant: User, approved: bool
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+    applicant: User,
+    approved: bool,
+    reason: str | None = None,
+    reason_key: str | None = None,
 ) -> None:
     locale = applicant.locale or settings.default_locale
     with i18n.use_locale(locale):
@@ -162,9 +425,17 @@ async def _tell_applicant(
                 "✅ Your registration has been approved. Welcome! Type /help to see what you can do."
             )
         else:
-            text = _(
-                "Your registration was not approved. If you think this is a mistake, contact "
-                "the department, or register again with /dangky."
+            if reason_key in REASONS:
+                _label, why, then = REASONS[reason_key]
+                reason_text, next_text = str(why), str(then)
+            else:
+                reason_text, next_text = html.quote(reason or ""), str(OTHER_NEXT)
+            text = "\n".join(
+                [
+                    _("⛔ The department has rejected your registration."),
+                    _("Reason: {reason}").format(reason=reason_text),
+                    _("What to do: {next}").format(next=next_text),
+                ]
             )
     try:
         await bot.send_message(applicant.id, text)

@@ -74,10 +74,12 @@ async def start(
 
 
 @router.message(Command("help"))
-async def help_(message: Message, access: Access) -> None:
+async def help_(message: Message, access: Access, unit_officer: bool = False) -> None:
     """List the commands this user's role may use."""
     lines = [_("<b>Commands</b>")]
-    lines += [f"/{command} — {description}" for command, description in command_list(access)]
+    lines += [
+        f"/{command} — {description}" for command, description in command_list(access, unit_officer)
+    ]
     await message.answer("\n".join(lines))
 
 
@@ -114,6 +116,7 @@ async def set_language(
     access: Access,
     i18n: I18n,
     bot: Bot,
+    unit_officer: bool = False,
 ) -> None:
     """Store the chosen language and answer in it."""
     if callback_data.code not in i18n.available_locales:
@@ -130,4 +133,6 @@ async def set_language(
             _("Language: {language}.").format(language=LANGUAGE_NAMES[callback_data.code])
         )
     if access is not Access.GUEST:
-        await set_user_commands(bot, i18n, query.from_user.id, access, callback_data.code)
+        await set_user_commands(
+            bot, i18n, query.from_user.id, access, callback_data.code, unit_officer
+        )

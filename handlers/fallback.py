@@ -25,11 +25,13 @@ STAFF_COMMANDS = (
     "duyet",
     "hoso",
 )
-ADMIN_COMMANDS = ("phanquyen",)
+ADMIN_COMMANDS = ("phanquyen", "nhatky")
 
 
 @router.message(Command(*OFFICER_COMMANDS, *STAFF_COMMANDS, *ADMIN_COMMANDS))
-async def refuse(message: Message, command: CommandObject, access: Access) -> None:
+async def refuse(
+    message: Message, command: CommandObject, access: Access, unit_officer: bool = False
+) -> None:
     """A command this user's role may not use, or one this version does not have yet."""
     name = command.command.lower()
     if access is Access.GUEST:
@@ -41,7 +43,7 @@ async def refuse(message: Message, command: CommandObject, access: Access) -> No
         text = _("This command is for admins only.")
     elif name in STAFF_COMMANDS and access is Access.OFFICER:
         text = _("This command is for department staff only.")
-    elif name in OFFICER_COMMANDS and access is not Access.OFFICER:
+    elif name in OFFICER_COMMANDS and not unit_officer:
         text = _("This command is for the officers of communes and wards.")
     else:
         text = _("This feature is not available yet.")

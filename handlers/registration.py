@@ -40,6 +40,7 @@ from bot.domain import registration as rules
 from bot.domain.phone import format_phone, parse_phone
 from bot.domain.text import shorten
 from bot.domain.units import Match, UnitDirectory
+from bot.people import phone_label
 from bot.roles import Access
 from bot.settings import Settings
 from handlers.approval import notify_approvers
@@ -134,7 +135,9 @@ async def show_review(message: Message, state: FSMContext, units: UnitDirectory)
             _("Full name: {value}").format(value=html.quote(data["full_name"])),
             _("Unit: {value}").format(value=html.quote(unit.name if unit else data["unit_code"])),
             _("Position: {value}").format(value=html.quote(data["position"])),
-            _("Phone: {value}").format(value=format_phone(data["phone"])),
+            _("Phone: {value}").format(
+                value=phone_label(data["phone"], data.get("phone_verified", False))
+            ),
         ]
     )
     markup = inline(
@@ -284,7 +287,7 @@ async def got_contact(message: Message, state: FSMContext, units: UnitDirectory)
             _("That number is not a Vietnamese phone number. Please type your Vietnamese number.")
         )
         return
-    await state.update_data(phone=phone)
+    await state.update_data(phone=phone, phone_verified=True)
     await message.answer(
         _("Phone: {value}").format(value=format_phone(phone)) + " ✓",
         reply_markup=ReplyKeyboardRemove(),
@@ -299,9 +302,9 @@ async def got_typed_phone(message: Message, state: FSMContext, units: UnitDirect
     if isinstance(answer, rules.Invalid):
         await message.answer(answer.reason.render(_))
         return
-    await state.update_data(phone=answer.value)
+    await state.update_data(phone=answer.value, phone_verified=False)
     await message.answer(
-        _("Phone: {value}").format(value=format_phone(answer.value)) + " ✓",
+        _("Phone: {value}").format(value=phone_label(answer.value, verified=False)) + " ✓",
         reply_markup=ReplyKeyboardRemove(),
     )
     await _next(message, state, units, Registration.phone)
@@ -356,6 +359,7 @@ async def submit(
         phone=data["phone"],
         telegram_name=query.from_user.full_name,
         locale=i18n.current_locale,
+        phone_verified=bool(data.get("phone_verified", False)),
     )
     await session.commit()
     await state.clear()

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.events import EventKind, EventStatus, SignupStatus
 from bot.domain.status import dated_on
@@ -76,7 +77,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     full_name: Mapped[str | None] = mapped_column(String(120))
     position: Mapped[str | None] = mapped_column(String(120))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
     role: Mapped[Role] = mapped_column(
         _enum(Role),
@@ -92,10 +93,40 @@ class User(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Shared through Telegram's contact button (its user_id was the sender's): the person
+    # owns the number. A typed number is not verified and every card says so.
+    phone_verified: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Staff who stay their unit's officer (the admin chose so when granting the role).
+    also_officer: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Deactivated by an admin: no access at all; their submissions stay.
+    deactivated_at: Mapped[datetime | None]
+    deactivated_by: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
     def is_approved_officer(self) -> bool:
         return self.status is RegistrationStatus.APPROVED
+
+    @property
+    def is_unit_officer(self) -> bool:
+        """Approved, active, with a unit, and an officer (or staff who stays one)."""
+        return (
+            self.status is RegistrationStatus.APPROVED
+            and self.deactivated_at is None
+            and self.unit_code is not None
+            and (self.role is Role.OFFICER or (self.role is Role.STAFF and self.also_officer))
+        )
+
+
+def officer_clause() -> ColumnElement[bool]:
+    """SQL for "an active officer of a unit": officers, and staff who stay their unit's officer.
+
+    (With the approval status checked beside it.)
+    """
+    return (
+        User.deactivated_at.is_(None)
+        & User.unit_code.is_not(None)
+        & ((User.role == Role.OFFICER) | ((User.role == Role.STAFF) & User.also_officer))
+    )
 
 
 class DialogState(Base):
@@ -123,7 +154,11 @@ class AuditEntry(Base):
     """A staff or admin action, kept for the department's record."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_actor_at", "actor_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_actor_at", "actor_id", "at"),
+        Index("ix_audit_log_target_at", "target", "at"),
+        Index("ix_audit_log_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(BigInteger)

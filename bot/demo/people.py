@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.demo.transcript import ChatView
 from bot.domain.units import Match, UnitDirectory, UnitEntry
 from bot.emulator import FakeBotAPI, FakeUser, Sent
-from storage.models import Role
 from storage.repositories import users
 
 ADMIN_ID = 100_000
@@ -112,11 +111,12 @@ async def seed(sessionmaker: async_sessionmaker[AsyncSession], units: UnitDirect
                 phone="+84" + OFFICER_PHONE[1:],
                 telegram_name="Nguyễn Thị Lan",
                 locale=None,
+                phone_verified=True,
             )
             await users.decide_registration(session, OFFICER_ID, approve=True, decided_by=ADMIN_ID)
         if await users.get_user(session, STAFF_ID) is None:
             staff = await users.create_guest(session, STAFF_ID, "Lê Thu Hà")
-            await users.set_role(session, staff, Role.STAFF)
+            await users.grant_staff(session, staff, also_officer=False, by=ADMIN_ID)
         await users.ensure_admin(session, ADMIN_ID, "Trần Văn Minh")
         await session.commit()
 

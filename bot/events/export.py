@@ -18,9 +18,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.domain.events import EventKind, SignupStatus
-from bot.domain.phone import format_phone
 from bot.domain.units import UnitDirectory
 from bot.events.render import status_label
+from bot.people import phone_label
 from storage.models import Event, EventSignup, User
 
 Gettext = Callable[[str], str]
@@ -109,7 +109,7 @@ def participants_workbook(
             _text(unit_name(signup.unit_code, units)),
             _text(person.full_name or person.telegram_name or str(person.id)),
             _text(person.position or ""),
-            format_phone(person.phone) if person.phone else "",
+            phone_label(person.phone, person.phone_verified, _) if person.phone else "",
             status_label(signup.status, event.kind, _),
             positions.get(signup.id) if signup.status is SignupStatus.WAITING else None,
         ]

@@ -12,8 +12,8 @@ from html import escape
 
 from bot.domain import events as rules
 from bot.domain.events import EventKind, EventStatus, SignupStatus
-from bot.domain.phone import format_phone
 from bot.domain.units import UnitDirectory
+from bot.people import phone_label
 from storage.models import Event, EventSignup, User
 from storage.repositories.events import Counts
 
@@ -275,7 +275,7 @@ def _person_line(
         state += f" #{positions.get(signup.id, 0)}"
     parts = [name]
     if person.phone:
-        parts.append(format_phone(person.phone))
+        parts.append(phone_label(person.phone, person.phone_verified, _))
     if event.kind is EventKind.CONFERENCE and signup.attendees:
         parts.append(_("attending: {who}").format(who=escape(signup.attendees)))
     mark = {"confirmed": "✅", "waiting": "⏳", "absent": "🚫"}.get(signup.status.value, "")

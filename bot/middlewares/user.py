@@ -10,7 +10,7 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.roles import access_of
+from bot.roles import access_of, is_unit_officer
 from storage.models import Role
 from storage.repositories import users
 from storage.user_cache import UserCache
@@ -42,4 +42,5 @@ class LoadUser(BaseMiddleware):
         # Kept apart from the row: after a rollback the row can't be read any more.
         data["user_locale"] = user.locale if user is not None else None
         data["access"] = access_of(user, self._admin_ids, sender.id if sender else None)
+        data["unit_officer"] = is_unit_officer(user, data["access"])
         return await handler(event, data)

@@ -15,10 +15,10 @@ from bot.domain import events as event_rules
 from bot.domain.deadlines import DefaultPeriod
 from bot.domain.events import EventKind, SignupStatus
 from bot.domain.periods import month_label, short_month
-from bot.domain.phone import format_phone
 from bot.domain.status import format_percent, percent
 from bot.events.render import kind_label
 from bot.forms.numbers import format_money, group_thousands
+from bot.people import phone_label
 from bot.status.figures import MissingUnit, ReportState, Statistics, UnitStatus, UpcomingEvent
 from storage.models import SubmissionStatus
 from storage.repositories.status import InspectionTotals, as_utc
@@ -132,7 +132,8 @@ def missing_texts(
             line += " " + _("(missing {months})").format(months=months)
         if item.officers:
             people = "; ".join(
-                escape(o.full_name) + (f" ({format_phone(o.phone)})" if o.phone else "")
+                escape(o.full_name)
+                + (f" ({phone_label(o.phone, o.phone_verified, _)})" if o.phone else "")
                 for o in item.officers
             )
             line += f" — {people}"

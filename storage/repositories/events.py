@@ -29,8 +29,8 @@ from storage.models import (
     EventSignup,
     EventUnit,
     RegistrationStatus,
-    Role,
     User,
+    officer_clause,
     utcnow,
 )
 
@@ -151,9 +151,7 @@ async def is_invited(session: AsyncSession, event: Event, unit_code: str | None)
 
 async def invitees(session: AsyncSession, event: Event) -> list[int]:
     """The approved officers the event is announced to."""
-    query = select(User.id).where(
-        User.status == RegistrationStatus.APPROVED, User.role == Role.OFFICER
-    )
+    query = select(User.id).where(User.status == RegistrationStatus.APPROVED, officer_clause())
     if not event.invite_all:
         query = query.where(
             User.unit_code.in_(select(EventUnit.unit_code).where(EventUnit.event_id == event.id))

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import RegistrationStatus, Role, Submission, SubmissionStatus, User
+from storage.models import (
+    RegistrationStatus,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+    officer_clause,
+)
 
 Recipient = tuple[int, str | None]
 
@@ -16,7 +23,7 @@ Recipient = tuple[int, str | None]
 def _officers() -> Select[int, str | None]:
     return (
         select(User.id, User.unit_code)
-        .where(User.status == RegistrationStatus.APPROVED, User.role == Role.OFFICER)
+        .where(User.status == RegistrationStatus.APPROVED, officer_clause())
         .order_by(User.unit_code, User.id)
     )
 
@@ -35,7 +42,7 @@ async def staff(session: AsyncSession) -> list[Recipient]:
     """Department staff and admins the bot knows."""
     rows = await session.execute(
         select(User.id, User.unit_code)
-        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
+        .where(User.role.in_([Role.STAFF, Role.ADMIN]), User.deactivated_at.is_(None))
         .order_by(User.id)
     )
     return [(user_id, unit) for user_id, unit in rows]
@@ -58,7 +65,7 @@ async def officer_counts(session: AsyncSession, unit_codes: Sequence[str]) -> di
         select(User.unit_code, func.count())
         .where(
             User.status == RegistrationStatus.APPROVED,
-            User.role == Role.OFFICER,
+            officer_clause(),
             User.unit_code.in_(unit_codes),
         )
         .group_by(User.unit_code)

@@ -22,10 +22,10 @@ from storage.models import (
     Event,
     EventSignup,
     RegistrationStatus,
-    Role,
     Submission,
     SubmissionStatus,
     User,
+    officer_clause,
 )
 
 LIVE = Submission.status != SubmissionStatus.REPLACED
@@ -87,6 +87,7 @@ class Officer:
     unit_code: str
     full_name: str
     phone: str | None
+    phone_verified: bool = False
 
 
 async def live_reports(
@@ -184,19 +185,20 @@ async def officers_of_units(
     session: AsyncSession, unit_codes: Sequence[str] | None = None
 ) -> dict[str, list[Officer]]:
     """Approved officers by unit (all units when `unit_codes` is None), by name."""
-    query = select(User.id, User.unit_code, User.full_name, User.phone).where(
+    query = select(User.id, User.unit_code, User.full_name, User.phone, User.phone_verified).where(
         User.status == RegistrationStatus.APPROVED,
-        User.role == Role.OFFICER,
-        User.unit_code.is_not(None),
+        officer_clause(),
     )
     if unit_codes is not None:
         query = query.where(User.unit_code.in_(unit_codes))
     result: dict[str, list[Officer]] = {}
-    for user_id, unit, name, phone in await session.execute(
+    for user_id, unit, name, phone, verified in await session.execute(
         query.order_by(User.full_name, User.id)
     ):
         code = str(unit)  # not None: filtered above
-        result.setdefault(code, []).append(Officer(user_id, code, name or str(user_id), phone))
+        result.setdefault(code, []).append(
+            Officer(user_id, code, name or str(user_id), phone, bool(verified))
+        )
     return result
 
 

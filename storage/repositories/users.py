@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import RegistrationStatus, Role, User, utcnow
+from storage.models import RegistrationStatus, Role, User, officer_clause, utcnow
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -36,6 +36,7 @@ async def submit_registration(
     phone: str,
     telegram_name: str | None,
     locale: str | None,
+    phone_verified: bool = False,
 ) -> User | None:
     """Store a registration as pending; None when the user is already pending or approved.
 
@@ -47,6 +48,7 @@ async def submit_registration(
         "unit_code": unit_code,
         "position": position,
         "phone": phone,
+        "phone_verified": phone_verified,
         "telegram_name": telegram_name,
         "status": RegistrationStatus.PENDING,
         "registered_at": utcnow(),
@@ -127,16 +129,108 @@ async def create_guest(session: AsyncSession, user_id: int, telegram_name: str |
 
 
 async def find_user(session: AsyncSession, phone_or_id: str) -> User | None:
-    """A user by E.164 phone number or by Telegram id."""
+    """A user by E.164 phone number or by Telegram id (the first of several with one phone)."""
+    found = await find_people(session, phone_or_id)
+    return found[0] if found else None
+
+
+async def find_people(session: AsyncSession, phone_or_id: str) -> list[User]:
+    """Everyone with this E.164 phone number (several people may have typed one), or the user
+    with this Telegram id."""
     if phone_or_id.startswith("+"):
-        return await session.scalar(select(User).where(User.phone == phone_or_id))
+        rows = await session.scalars(
+            select(User).where(User.phone == phone_or_id).order_by(User.id)
+        )
+        return list(rows)
     if phone_or_id.isdigit():
-        return await session.get(User, int(phone_or_id))
-    return None
+        user = await session.get(User, int(phone_or_id))
+        return [user] if user is not None else []
+    return []
+
+
+async def others_with_phone(session: AsyncSession, phone: str, user_id: int) -> list[User]:
+    """Other people who gave the same phone number (registered or waiting)."""
+    rows = await session.scalars(
+        select(User).where(User.phone == phone, User.id != user_id).order_by(User.id)
+    )
+    return list(rows)
+
+
+async def unit_officers(session: AsyncSession, unit_code: str, user_id: int) -> list[User]:
+    """The approved, active officers of a unit (staff who stay one too), other than `user_id`."""
+    rows = await session.scalars(
+        select(User)
+        .where(
+            User.unit_code == unit_code,
+            User.id != user_id,
+            User.status == RegistrationStatus.APPROVED,
+            officer_clause(),
+        )
+        .order_by(User.full_name, User.id)
+    )
+    return list(rows)
 
 
 async def staff_members(session: AsyncSession) -> Sequence[User]:
+    """Staff and admins the database knows (an admin removed from ADMIN_IDS is staff)."""
     rows = await session.scalars(
-        select(User).where(User.role == Role.STAFF).order_by(User.full_name, User.id)
+        select(User)
+        .where(User.role.in_([Role.STAFF, Role.ADMIN]), User.deactivated_at.is_(None))
+        .order_by(User.full_name, User.id)
     )
     return rows.all()
+
+
+async def grant_staff(session: AsyncSession, person: User, *, also_officer: bool, by: int) -> None:
+    """Make `person` staff; a person who never registered is approved by this grant."""
+    person.role = Role.STAFF
+    person.also_officer = also_officer and person.unit_code is not None
+    if person.status is None:
+        person.status = RegistrationStatus.APPROVED
+        person.decided_at = utcnow()
+        person.decided_by = by
+
+
+async def take_staff(session: AsyncSession, person: User) -> None:
+    """Back to an officer of their unit; without a unit, back to a guest who may register."""
+    person.role = Role.OFFICER
+    person.also_officer = False
+    if person.unit_code is None:
+        person.status = None
+
+
+async def deactivate(session: AsyncSession, person: User, *, by: int) -> None:
+    """No access at all from now on; nothing they sent is touched."""
+    person.deactivated_at = utcnow()
+    person.deactivated_by = by
+
+
+async def reactivate(session: AsyncSession, person: User) -> None:
+    person.deactivated_at = None
+    person.deactivated_by = None
+
+
+async def sync_admins(session: AsyncSession, admin_ids: frozenset[int]) -> list[tuple[int, str]]:
+    """ADMIN_IDS is the truth at every start: rows say admin exactly for those ids.
+
+    An admin removed from ADMIN_IDS becomes staff (approved: the configuration vetted them),
+    shown in the staff list, where an admin may take the role. Returns (user id, change) for
+    the audit log: "role.admin_added" or "role.admin_removed".
+    """
+    changes: list[tuple[int, str]] = []
+    former = await session.scalars(
+        select(User).where(User.role == Role.ADMIN, User.id.not_in(admin_ids))
+    )
+    for user in list(former):
+        user.role = Role.STAFF
+        if user.status is None:
+            user.status = RegistrationStatus.APPROVED
+            user.decided_at = utcnow()
+        changes.append((user.id, "role.admin_removed"))
+    for admin_id in sorted(admin_ids):
+        # An admin the bot has never seen gets a row at their first update (LoadUser).
+        known = await session.get(User, admin_id)
+        if known is not None and known.role is not Role.ADMIN:
+            known.role = Role.ADMIN
+            changes.append((admin_id, "role.admin_added"))
+    return changes

@@ -61,7 +61,11 @@ async def test_rejection_lets_the_officer_register_again(
     admin = api.user(ADMIN_ID)
     await admin.expect("Đăng ký mới")
     await admin.press("Từ chối")
-    await lan.expect("chưa được duyệt")
+    await api.wait_for(
+        lambda e: e.chat_id == ADMIN_ID and any("Thông tin chưa đúng" in b for b in e.buttons)
+    )
+    await admin.press("Thông tin chưa đúng")
+    await lan.expect("Sở đã từ chối đăng ký của bạn")
     await register(lan, unit_query="hoa xa", unit="Xã Hòa Xá")
     stored = await _user(db, 1002)
     assert stored is not None
