@@ -129,6 +129,15 @@ def officer_clause() -> ColumnElement[bool]:
     )
 
 
+def staff_clause() -> ColumnElement[bool]:
+    """SQL for "has staff rights": admins (rows follow ADMIN_IDS at every start) and approved,
+    active staff."""
+    return User.deactivated_at.is_(None) & (
+        (User.role == Role.ADMIN)
+        | ((User.role == Role.STAFF) & (User.status == RegistrationStatus.APPROVED))
+    )
+
+
 class DialogState(Base):
     """aiogram FSM state and data of one key (bot, chat, user...), kept across restarts."""
 

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     RegistrationStatus,
-    Role,
     Submission,
     SubmissionStatus,
     User,
     officer_clause,
+    staff_clause,
 )
 
 Recipient = tuple[int, str | None]
@@ -41,9 +41,7 @@ async def officers(
 async def staff(session: AsyncSession) -> list[Recipient]:
     """Department staff and admins the bot knows."""
     rows = await session.execute(
-        select(User.id, User.unit_code)
-        .where(User.role.in_([Role.STAFF, Role.ADMIN]), User.deactivated_at.is_(None))
-        .order_by(User.id)
+        select(User.id, User.unit_code).where(staff_clause()).order_by(User.id)
     )
     return [(user_id, unit) for user_id, unit in rows]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import RegistrationStatus, Role, User, officer_clause, utcnow
+from storage.models import RegistrationStatus, Role, User, officer_clause, staff_clause, utcnow
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -108,7 +108,7 @@ async def pending_registrations(session: AsyncSession, limit: int = 20) -> Seque
 
 
 async def staff_and_admin_ids(session: AsyncSession) -> list[int]:
-    rows = await session.scalars(select(User.id).where(User.role.in_([Role.STAFF, Role.ADMIN])))
+    rows = await session.scalars(select(User.id).where(staff_clause()))
     return list(rows)
 
 
