@@ -15,7 +15,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -249,7 +249,7 @@ async def ask_reason(query: CallbackQuery, callback_data: Decision, session: Asy
 @router.callback_query(RejectWith.filter(F.reason == "back"))
 async def reason_back(query: CallbackQuery, callback_data: RejectWith, state: FSMContext) -> None:
     """Changed one's mind: the Duyệt / Từ chối buttons again."""
-    await state.clear()
+    await _leave_typing(state)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=decision_buttons(callback_data.user_id))
@@ -264,6 +264,14 @@ async def reason_typed(
     if current is None or current.status is not RegistrationStatus.PENDING:
         await _already_decided(query, session, callback_data.user_id)
         return
+    current_state = await state.get_state()
+    if current_state not in (None, RejectReason.typing.state):
+        # Typing a reason would end the dialog under way (a notice being composed, say).
+        await query.answer(
+            _("Finish or cancel (/huy) what you are doing first, then type the reason."),
+            show_alert=True,
+        )
+        return
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -277,7 +285,9 @@ async def reason_typed(
         _(
             "Type the reason for rejecting {name}'s registration (one or two sentences); "
             "they will read it. /huy to cancel."
-        ).format(name=person_name(current))
+        ).format(name=person_name(current)),
+        # In a group (the staff group), the bot only sees replies to it: ask for one.
+        reply_markup=ForceReply(),
     )
 
 
@@ -347,7 +357,7 @@ async def reason_chosen(
     if decided is None:
         await _already_decided(query, session, callback_data.user_id)
         return
-    await state.clear()
+    await _leave_typing(state)
     await query.answer(_("Rejected."))
     if isinstance(query.message, Message):
         await query.message.edit_text(
@@ -357,13 +367,19 @@ async def reason_chosen(
                 units,
                 settings,
                 query.from_user.full_name,
-                str(REASONS[callback_data.reason][1]),
+                str(REASONS[callback_data.reason][0]),
             ),
             reply_markup=None,
         )
     await _tell_applicant(
         bot, i18n, settings, decided, approved=False, reason_key=callback_data.reason
     )
+
+
+async def _leave_typing(state: FSMContext) -> None:
+    """Drop the typed-reason step, and only it (never another dialog under way)."""
+    if await state.get_state() == RejectReason.typing.state:
+        await state.clear()
 
 
 async def _reject(

@@ -24,18 +24,37 @@ PRIVATE_ONLY = "Lệnh này chỉ dùng trong trò chuyện riêng với bot"
 _group_message_ids = itertools.count(5_000_000)
 
 
-async def send_in_group(api: FakeBotAPI, user: FakeUser, chat_id: int, text: str) -> int:
-    """`user` types `text` in a group chat the bot is a member of."""
-    command = text.split()[0]
-    message = {
+async def send_in_group(
+    api: FakeBotAPI,
+    user: FakeUser,
+    chat_id: int,
+    text: str,
+    reply_to: dict[str, Any] | None = None,
+) -> int:
+    """`user` types `text` in a group chat the bot is a member of (as a reply, if given)."""
+    message: dict[str, Any] = {
         "message_id": next(_group_message_ids),
         "date": int(time.time()),
         "chat": {"id": chat_id, "type": "supergroup", "title": "Phòng Quản lý KH&CN"},
         "from": user.info,
         "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
     }
+    if text.startswith("/"):
+        length = len(text.split()[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    if reply_to is not None:
+        message["reply_to_message"] = reply_to
     return await api.push({"message": message})
+
+
+def button_data(message: dict[str, Any] | None, label: str) -> str:
+    assert message is not None
+    return next(
+        b["callback_data"]
+        for row in message["reply_markup"]["inline_keyboard"]
+        for b in row
+        if label in b["text"]
+    )
 
 
 async def register_typed(user: FakeUser, name: str, unit_query: str, unit: str, phone: str) -> None:
@@ -440,16 +459,31 @@ async def test_commands_in_a_group_are_refused_briefly(api: FakeBotAPI, database
         await register(lan, phone="0912 345 678")
         card = await card_for(api, staff_chat, 4701)
         assert card.message is not None
-        await admin.press_data(
-            card.message,
-            next(
-                b["callback_data"]
-                for row in card.message["reply_markup"]["inline_keyboard"]
-                for b in row
-                if "Duyệt" in b["text"]
-            ),
-        )
+        await admin.press_data(card.message, button_data(card.message, "Duyệt"))
         await lan.expect("đã được duyệt")
+
+        # Rejecting from the group with a typed reason: the bot asks for a reply, which a
+        # group lets it see.
+        binh = api.user(4702, "Bình", "Trần")
+        await register(binh, name="Trần Thị Bình", unit_query="hoa xa", unit="Xã Hòa Xá")
+        card = await card_for(api, staff_chat, 4702)
+        start = len(api.sent)
+        await admin.press_data(card.message or {}, button_data(card.message, "Từ chối"))
+        edited = await api.wait_for(
+            lambda e: e.chat_id == staff_chat and "Lý do khác" in "".join(e.buttons), after=start
+        )
+        message = api.message(staff_chat, card.message["message_id"]) if card.message else None
+        await admin.press_data(message or {}, button_data(message, "Lý do khác"))
+        assert edited.method == "editMessageReplyMarkup"
+        asked = await api.wait_for(
+            lambda e: e.chat_id == staff_chat and "Nhập lý do" in e.text, after=start
+        )
+        assert asked.params["reply_markup"] == {"force_reply": True}
+        await send_in_group(
+            api, admin, staff_chat, "Đã có cán bộ phụ trách xã.", reply_to=asked.message
+        )
+        told = await binh.expect("Sở đã từ chối đăng ký của bạn")
+        assert "Lý do: Đã có cán bộ phụ trách xã." in told.text
         # In private, the same commands answer as before.
         await admin.send("/chuabaocao 11/2026")
         await admin.expect("Chưa báo cáo")
@@ -485,7 +519,7 @@ async def test_rejecting_asks_a_reason_and_tells_the_person_what_to_do(
     assert "Việc cần làm: Nếu đúng là bạn" in told.text and "/dangky" in told.text
     assert "chưa được duyệt" not in told.text
     edited = await admin.expect("đã từ chối lúc")
-    assert "Lý do: Sở chưa xác nhận được" in edited.text and edited.buttons == []
+    assert "Lý do: Không phải cán bộ của đơn vị" in edited.text and edited.buttons == []
 
     # A typed reason; the person registers again and the second card is rejected with it.
     start = len(api.sent)

@@ -4,7 +4,8 @@ Revision ID: 0007
 Revises: 0006
 
 Staff granted before this version without a registration (status NULL) were vetted by an admin:
-they become approved, since staff access now needs an approved person.
+they become approved, since staff access now needs an approved person. Staff whose registration
+is pending or rejected lose the role.
 """
 
 from alembic import op
@@ -33,6 +34,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_log_at", ["at"], unique=False)
     op.execute(
         "UPDATE users SET status = 'approved' WHERE role IN ('staff', 'admin') AND status IS NULL"
+    )
+    # Staff granted to a pending or rejected registration (a typed phone could do it): no
+    # rights; approving the registration later makes them an officer, not staff.
+    op.execute(
+        "UPDATE users SET role = 'officer' WHERE role = 'staff' "
+        "AND status IN ('pending', 'rejected')"
     )
 
 
