@@ -93,8 +93,12 @@ async def roles(
     if not argument:
         await _staff_list(message, session, settings, units)
         return
-    phone = parse_phone(argument)
-    found = await users.find_people(session, phone or argument)
+    # A Telegram id first (digits, no leading 0): some ids also read as phone numbers.
+    phone = None
+    found = await users.find_people(session, argument) if argument.isdigit() else []
+    if not found or argument.startswith("0"):
+        phone = parse_phone(argument)
+        found = await users.find_people(session, phone) if phone else []
     if not found:
         await message.answer(
             _("Nobody with “{value}” has opened the bot. Check the number or id.").format(
