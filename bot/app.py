@@ -289,7 +289,9 @@ async def _on_startup(app: Application) -> None:
             member = await users.get_user(session, staff_id)
             if staff_id not in app.settings.admin_ids and member is not None:
                 locale = member.locale or app.settings.default_locale
-                await set_user_commands(app.bot, app.i18n, staff_id, Access.STAFF, locale)
+                await set_user_commands(
+                    app.bot, app.i18n, staff_id, Access.STAFF, locale, member.is_unit_officer
+                )
     settle_after_start_up()
     log.info(
         "bot started for province %s with %d units", app.settings.province_code, len(app.units)

@@ -375,9 +375,18 @@ async def test_an_officer_is_refused_and_staff_have_it_in_menu_and_help(
     assert "hoso" in [c["command"] for c in menu]
 
     # A staff member granted the role by an earlier version gets the new menu at start-up,
-    # and may use the inbox (staff, not only admins).
+    # and may use the inbox (staff, not only admins). (Such a row is approved: migration 0007
+    # approves the staff an admin granted without a registration.)
     async with db() as session:
-        session.add(User(id=4202, full_name="Phạm Thu Hà", role=Role.STAFF, locale="vi"))
+        session.add(
+            User(
+                id=4202,
+                full_name="Phạm Thu Hà",
+                role=Role.STAFF,
+                status=RegistrationStatus.APPROVED,
+                locale="vi",
+            )
+        )
         await session.commit()
     await running.restart()
     [menu] = [c for key, c in api.commands.items() if "4202" in key]
