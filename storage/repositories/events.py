@@ -484,7 +484,12 @@ async def participant_user_ids(
     statuses = LIVE if waiting else (SignupStatus.CONFIRMED,)
     rows = await session.scalars(
         select(EventSignup.user_id)
-        .where(EventSignup.event_id == event_id, EventSignup.status.in_(statuses))
+        .join(User, User.id == EventSignup.user_id)
+        .where(
+            EventSignup.event_id == event_id,
+            EventSignup.status.in_(statuses),
+            User.deactivated_at.is_(None),  # a deactivated person is told nothing more
+        )
         .order_by(EventSignup.seq)
     )
     return list(dict.fromkeys(rows))

@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.emulator import FakeBotAPI, FakeUser, Sent
 from storage.database import create_sessionmaker
 from storage.models import AuditEntry, RegistrationStatus, Role, Submission, User
+from storage.repositories import events
 from tests.e2e.flows import approve, register
 from tests.harness import ADMIN_ID, RunningBot
-from tests.status_data import OFFICER_B, B, seed
+from tests.status_data import OFFICER_B, B, seed, seed_events
 
 Db = async_sessionmaker[AsyncSession]
 PRIVATE_ONLY = "Lệnh này chỉ dùng trong trò chuyện riêng với bot"
@@ -255,7 +256,9 @@ async def test_admin_deactivates_an_officer_who_left(
     api: FakeBotAPI, running: RunningBot, db: Db
 ) -> None:
     await seed(db)
+    course = (await seed_events(db)).course
     async with db() as session:
+        assert await events.participant_user_ids(session, course, waiting=True) == [3001, 3002]
         sent_before = await session.scalar(
             select(func.count()).select_from(Submission).where(Submission.officer_id == OFFICER_B)
         )
@@ -285,6 +288,8 @@ async def test_admin_deactivates_an_officer_who_left(
             select(func.count()).select_from(Submission).where(Submission.officer_id == OFFICER_B)
         )
     assert sent_after == sent_before
+    async with db() as session:  # no more reminders or notices to the course's people either
+        assert await events.participant_user_ids(session, course, waiting=True) == [3001]
     start = len(api.sent)
     await admin.send("/chuabaocao 10/2026")
     await shows(api, admin, start, "Hạn nộp báo cáo")
