@@ -128,12 +128,6 @@ async def create_guest(session: AsyncSession, user_id: int, telegram_name: str |
     return user
 
 
-async def find_user(session: AsyncSession, phone_or_id: str) -> User | None:
-    """A user by E.164 phone number or by Telegram id (the first of several with one phone)."""
-    found = await find_people(session, phone_or_id)
-    return found[0] if found else None
-
-
 async def find_people(session: AsyncSession, phone_or_id: str) -> list[User]:
     """Everyone with this E.164 phone number (several people may have typed one), or the user
     with this Telegram id."""
