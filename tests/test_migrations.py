@@ -143,3 +143,62 @@ async def test_json_stored_with_escapes_is_made_readable(database_url: str) -> N
     await engine.dispose()
     assert "\\u" not in stored and found == 1
     assert json.loads(stored) == {"unit": "Cầu Giấy", "n": 1}
+
+
+async def test_people_and_rights_upgrade_keeps_rows_and_fixes_staff(database_url: str) -> None:
+    """Migration 0007 adds its columns in place (users is referenced by submissions), approves
+    staff granted without a registration and takes the role from pending or rejected ones."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    script = ScriptDirectory.from_config(migrate.alembic_config()).get_revision("0007")
+    before = script.down_revision
+    assert isinstance(before, str)
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine, before)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO units (code, name, province_code, kind, active) "
+                "VALUES ('u', 'U', 1, 'ward', true)"
+            )
+        )
+        for ident, role, status in (
+            (1, "staff", None),
+            (2, "staff", "pending"),
+            (3, "officer", "approved"),
+            (4, "staff", "rejected"),
+        ):
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, role, status, unit_code, created_at) "
+                    "VALUES (:id, :role, :status, 'u', '2026-11-01 00:00:00')"
+                ),
+                {"id": ident, "role": role, "status": status},
+            )
+        await connection.execute(
+            text(
+                "INSERT INTO submissions (id, form_id, form_version, unit_code, officer_id, "
+                "answers, status, draft_token, submitted_at) VALUES "
+                "(1, 'activity_report', 1, 'u', 3, '{}', 'submitted', 't', '2026-11-01 00:00:00')"
+            )
+        )
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                text(
+                    "SELECT id, role, status, phone_verified, also_officer, deactivated_at "
+                    "FROM users ORDER BY id"
+                )
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (1, "staff", "approved", False, False, None),
+        (2, "officer", "pending", False, False, None),
+        (3, "officer", "approved", False, False, None),
+        (4, "officer", "rejected", False, False, None),
+    ]
+    await migrate.downgrade(engine, before)
+    await migrate.upgrade(engine)
+    await engine.dispose()

@@ -324,7 +324,7 @@ async def test_admin_ids_is_the_truth_at_every_start(api: FakeBotAPI, database_u
         await old_admin.send("/phanquyen")
         await old_admin.expect("chỉ dành cho quản trị viên")
         await old_admin.send("/thongke 11/2026")
-        await old_admin.expect("Thống kê — Tháng 11/2026")
+        await old_admin.expect("Thống kê — tháng 11/2026")
         admin = api.user(ADMIN_ID, "Admin", "Sở")
         await admin.send("/phanquyen")
         listing = await admin.expect("Chuyên viên Sở")
