@@ -306,6 +306,10 @@ async def test_admin_deactivates_an_officer_who_left(
     await binh.expect("đã được kích hoạt lại")
     await binh.send("/trangthai")
     await binh.expect(B.name)
+    # Forged buttons (ids beyond any database's integers) are refused like stale ones.
+    for forged in ("person:99999999999999999999:off:1", "reject:99999999999999999999:phone"):
+        await admin.press_data(message, forged)
+        await admin.expect("Nút này không còn hiệu lực")
     actions = [(a, t) for actor, a, t, _ in await audit_rows(db) if actor == ADMIN_ID]
     assert actions == [("user.deactivate", str(OFFICER_B)), ("user.reactivate", str(OFFICER_B))]
 
