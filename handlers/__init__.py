@@ -8,11 +8,13 @@ from aiogram import Router
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
     from handlers import approval, broadcasts, common, fallback, inbox, registration, reviews, roles
+    from handlers import dialogs as engine_dialogs
     from handlers.events import routers as event_routers
     from handlers.forms import dialog, mine
     from handlers.status import deadlines, exports, officer, staff
 
     return [
+        engine_dialogs.router,  # before common: /huy in a dialog asks first
         common.router,
         registration.router,
         dialog.router,

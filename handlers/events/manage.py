@@ -93,12 +93,14 @@ async def menu(message: Message, session: AsyncSession, clock: Clock, settings: 
 
 
 @router.callback_query(SevCb.filter(F.a == "new"))
-async def new_event(query: CallbackQuery, state: FSMContext, clock: Clock) -> None:
-    from handlers.events.create import begin  # create imports this module's send_card
+async def new_event(
+    query: CallbackQuery, state: FSMContext, clock: Clock, units: UnitDirectory
+) -> None:
+    from handlers.events.create import start  # create imports this module's send_card
 
     await query.answer()
     assert query.bot is not None
-    await begin(query.bot, query.from_user.id, state, clock)
+    await start(query.bot, query.from_user.id, state, clock, units)
 
 
 # --- the card ----------------------------------------------------------------------------------
