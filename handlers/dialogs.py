@@ -139,11 +139,15 @@ class MayRun(Filter):
     """Router-level role check: the user's access is one the running dialog allows."""
 
     async def __call__(
-        self, event: TelegramObject, state: FSMContext, access: Access = Access.GUEST
+        self,
+        event: TelegramObject,
+        state: FSMContext,
+        raw_state: str | None = None,
+        access: Access = Access.GUEST,
     ) -> bool:
-        raw = (await state.get_data()).get("dialog")
-        if raw is None:
-            return True  # an old button with no dialog: answered "old", nothing done
+        if raw_state != InDialog.active.state:
+            return True  # no dialog (raw_state costs no I/O): an old button is answered "old"
+        raw = (await state.get_data()).get("dialog") or {}
         spec = SPECS.get(raw.get("dialog", ""))
         return spec is not None and access in spec.levels
 

@@ -7,6 +7,7 @@ types a number (`2`), several (`1, 3`), or a navigation word — `quay lại`,
 
 from __future__ import annotations
 
+import html
 import re
 
 from bot.dialogs.engine import Input, NavInput, Screen
@@ -29,6 +30,7 @@ NAV_NAMES = {
     Nav.DONE: N_("xong"),
     Nav.CANCEL: N_("hủy"),
 }
+_TAGS = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>")
 _NUMBERS = re.compile(r"^\d+(\s*[,;\s]\s*\d+)*$")
 
 
@@ -45,7 +47,8 @@ def render(screen: Screen, gettext: Gettext) -> str:
     words = [f"«{gettext(NAV_NAMES[word])}»" for word in screen.nav]
     if words:
         lines.append(gettext("Or type: {words}").format(words=", ".join(words)))
-    return "\n".join(line for line in lines if line)
+    text = "\n".join(line for line in lines if line)
+    return html.unescape(_TAGS.sub("", text))  # the screens are Telegram HTML
 
 
 def parse(text: str, screen: Screen) -> Input:
