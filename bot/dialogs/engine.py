@@ -410,7 +410,7 @@ def _go(
 
 def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Reply:
     if word is Nav.CANCEL:
-        if not state.answers:
+        if not state.answers or not dialog.ask_before_cancel:
             return Reply(None, cancelled=True)
         return _go(dialog, state, ctx, at=CANCEL, resume=state.at)
     if word is Nav.BACK:

@@ -156,6 +156,7 @@ class Dialog:
     review: Callable[[Mapping[str, Any], Context], str] | None = None
     confirm_label: str = ""  # msgid, e.g. "📢 Publish"
     cancelled: str = ""  # msgid said when cancelled
+    ask_before_cancel: bool = True  # when answers would be lost (not when editing one value)
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> Step:

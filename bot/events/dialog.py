@@ -20,6 +20,7 @@ depends on what (an end and a deadline are checked again when the start moves).
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -257,3 +258,30 @@ NEW_EVENT = Dialog(
     confirm_label=N_("📢 Publish"),
     cancelled=N_("Cancelled. Nothing was published."),
 )
+
+
+EDITABLE = ("title", "starts", "ends", "place", "seats", "deadline", "description")
+EDIT_EVENT = Dialog(
+    id="edit_event",
+    title=N_("Edit the event"),
+    # One value at a time, checked as at creation; what a moved start does to the end and
+    # the deadline is decided when it is saved (`handlers.events.manage.changes_of`).
+    steps=tuple(replace(step, depends_on=()) for step in STEPS),
+    cancelled=N_("Nothing was changed."),
+    ask_before_cancel=False,
+)
+
+
+def answers_of(event: Any, tz: Any) -> Answers:
+    """A stored event as the answers of the creation dialog (to edit one of them)."""
+    return {
+        "kind": event.kind.value,
+        "title": event.title,
+        "starts": event.starts_at.astimezone(tz).isoformat(),
+        "ends": event.ends_at.astimezone(tz).isoformat(),
+        "place": event.place,
+        "seats": event.seats,
+        "deadline": event.signup_deadline.astimezone(tz).isoformat(),
+        "invite": ALL,
+        "description": event.description,
+    }

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
 from storage.models import Event
-from tests.e2e.event_flows import Db, button_data, latest_event, quick
+from tests.e2e.event_flows import Db, button_data, create_event, edited, latest_event, quick
 from tests.harness import ADMIN_ID, RunningBot
 
 
@@ -195,3 +195,34 @@ async def test_typing_numbers_and_words_instead_of_pressing(
     await staff.expect("Đã công bố")
     event = await latest_event(db)
     assert (event.seats, event.invite_all) == (None, False)
+
+
+async def test_editing_an_event_uses_the_same_questions_and_navigation(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Hội thảo số", kind="Hội thảo", seats="30")
+    await staff.expect("Hội thảo số")  # the event's card
+    await staff.press("Sửa")
+    await edited(staff)
+    await staff.press("Số chỗ")
+    asked = await staff.expect("Câu trả lời hiện tại: 30")
+    assert "⏭ Bỏ qua" in asked.buttons  # a workshop may have no limit
+    await staff.send("không biết")
+    await staff.expect("Vui lòng nhập số chỗ là một số nguyên")
+    await staff.press("Bỏ qua")
+    await staff.expect("Đã lưu")
+    await staff.expect("Hội thảo số")  # the card again
+    assert (await latest_event(db)).seats is None
+    # Hủy while editing: nothing typed would be lost, so no question first.
+    await staff.press("Sửa")
+    await edited(staff)
+    await staff.press("Địa điểm")
+    place = await staff.expect("Ở đâu")
+    await staff.press("Hủy")
+    await staff.expect("Không có gì thay đổi")
+    assert place.message is not None
+    await staff.press_data(place.message, button_data(place.params["reply_markup"], "Hủy"))
+    await staff.expect("Nút này đã cũ")
+    assert (await latest_event(db)).place == "Hội trường Sở KH&CN"
