@@ -20,8 +20,8 @@ depends on what (an end and a deadline are checked again when the start moves).
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
