@@ -217,16 +217,27 @@ async def _run(
         await bot.send_message(chat_id, html.escape(notice, quote=False))
     if reply.state is None:
         spec = SPECS[saved["dialog"]["dialog"]]
-        await edit_markup(bot, chat_id, shown_id, None)
         if reply.cancelled:
             await fsm.clear()
+            await edit_markup(bot, chat_id, shown_id, None)
             await bot.send_message(chat_id, _(spec.dialog.cancelled))
             return
         assert reply.finished is not None
         old = DialogState.from_dict(saved["dialog"])
-        await spec.finish(
-            Finished(bot, chat_id, user_id or chat_id, reply.finished, old.data, fsm, deps or {})
-        )
+        await edit_markup(bot, chat_id, shown_id, None)  # a second tap finds nothing
+        try:
+            await spec.finish(
+                Finished(
+                    bot, chat_id, user_id or chat_id, reply.finished, old.data, fsm, deps or {}
+                )
+            )
+        except Exception:
+            # Nothing is lost: the state still holds every answer; the buttons come back so
+            # that the review can be confirmed again (its token makes that one record).
+            if deps is not None and "clock" in deps:
+                screen = show(spec.dialog, old, context(deps["clock"], deps.get("units")))
+                await edit_markup(bot, chat_id, shown_id, render_markup(screen))
+            raise
         return
     screen = reply.screen
     if screen is not None and reply.in_place and shown_id is not None:
