@@ -235,8 +235,8 @@ async def _run(
             # Nothing is lost: the state still holds every answer; the buttons come back so
             # that the review can be confirmed again (its token makes that one record).
             if deps is not None and "clock" in deps:
-                screen = show(spec.dialog, old, context(deps["clock"], deps.get("units")))
-                await edit_markup(bot, chat_id, shown_id, render_markup(screen))
+                again = show(spec.dialog, old, context(deps["clock"], deps.get("units")))
+                await edit_markup(bot, chat_id, shown_id, render_markup(again))
             raise
         return
     screen = reply.screen
