@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import enum
 import html
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -41,12 +41,14 @@ from bot.clock import Clock
 from bot.dialogs import plain
 from bot.dialogs.engine import (
     REVIEW,
+    CaptionedFile,
     DialogState,
     Input,
     NavInput,
     Reply,
     Screen,
     handle,
+    reopen,
     show,
 )
 from bot.dialogs.model import Context, Dialog, Nav, UnitLookup
@@ -57,7 +59,6 @@ from bot.forms.inputs import (
     ContactInput,
     FileInput,
     LocationInput,
-    RawInput,
     TextInput,
     UnsupportedInput,
 )
@@ -101,14 +102,27 @@ class Finished:
     data: dict[str, Any]
     state: FSMContext
     deps: dict[str, Any]
+    message_id: int | None = None  # the review's message
+
+
+Prepare = Callable[[DialogState, dict[str, Any]], Awaitable[Mapping[str, Any]]]
+BeforeReview = Callable[[Bot, int, DialogState, dict[str, Any]], Awaitable[tuple[str, str] | None]]
 
 
 @dataclass(frozen=True)
 class DialogSpec:
+    """A dialog as this front end runs it.
+
+    `prepare` looks up what its steps show (counts, lists from the database) into
+    `Context.extra`; `before_review` may send something first (a preview) or answer
+    (step, message) to ask a step again instead of showing the review.
+    """
+
     dialog: Dialog
     levels: frozenset[Access]
     finish: Callable[[Finished], Awaitable[None]]
-    extra: dict[str, Any] = field(default_factory=dict)
+    prepare: Prepare | None = None
+    before_review: BeforeReview | None = None
 
 
 SPECS: dict[str, DialogSpec] = {}
@@ -118,9 +132,16 @@ def register(spec: DialogSpec) -> None:
     SPECS[spec.dialog.id] = spec
 
 
-def context(clock: Clock, units: UnitDirectory | None) -> Context:
+def context(
+    clock: Clock, units: UnitDirectory | None, extra: Mapping[str, Any] | None = None
+) -> Context:
     lookup: UnitLookup | None = DirectoryLookup(units) if units is not None else None
-    return Context(now=clock.now(), gettext=_, units=lookup)
+    return Context(now=clock.now(), gettext=_, units=lookup, extra=dict(extra or {}))
+
+
+async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:
+    extra = await spec.prepare(state, deps) if spec.prepare is not None else {}
+    return context(deps["clock"], deps.get("units"), extra)
 
 
 async def begin(
@@ -235,11 +256,26 @@ async def _run(
             # Nothing is lost: the state still holds every answer; the buttons come back so
             # that the review can be confirmed again (its token makes that one record).
             if deps is not None and "clock" in deps:
-                again = show(spec.dialog, old, context(deps["clock"], deps.get("units")))
+                again = show(spec.dialog, old, await context_for(spec, old, deps))
                 await edit_markup(bot, chat_id, shown_id, render_markup(again))
             raise
         return
     screen = reply.screen
+    spec = SPECS[reply.state.dialog]
+    if (
+        screen is not None
+        and screen.step == REVIEW
+        and not reply.in_place
+        and spec.before_review is not None
+        and deps is not None
+    ):
+        wrong = await spec.before_review(bot, chat_id, reply.state, deps)
+        if wrong is not None:
+            ctx = await context_for(spec, reply.state, deps)
+            reply = reopen(spec.dialog, reply.state, wrong[0], wrong[1], ctx)
+            for notice in reply.notices:
+                await bot.send_message(chat_id, html.escape(notice, quote=False))
+            screen = reply.screen
     if screen is not None and reply.in_place and shown_id is not None:
         await edit_text(bot, chat_id, shown_id, render_text(screen), render_markup(screen))
     elif screen is not None:
@@ -252,6 +288,7 @@ async def _run(
             chat_id, render_text(screen), reply_markup=render_markup(screen)
         )
         shown_id = sent.message_id
+    assert reply.state is not None
     await fsm.update_data(
         dialog=reply.state.to_dict(),
         message_id=shown_id,
@@ -276,23 +313,36 @@ async def _feed(
         return None
     state = DialogState.from_dict(raw)
     spec = SPECS[state.dialog]
-    ctx = context(deps["clock"], deps.get("units"))
-    reply = handle(spec.dialog, state, given, ctx, seq=seq)
+    reply = handle(spec.dialog, state, given, await context_for(spec, state, deps), seq=seq)
+    if spec.prepare is not None and reply.state is not None and reply.screen is not None:
+        # What the new screen shows is looked up for its own step.
+        screen = show(spec.dialog, reply.state, await context_for(spec, reply.state, deps))
+        reply = replace(reply, screen=screen)
     await _run(bot, chat_id, fsm, reply, pressed_message, deps, user_id)
     return reply
 
 
-def message_input(message: Message) -> RawInput:
+def message_input(message: Message, formatted: bool = False) -> Input:
     """An aiogram message as the engine's input (no aiogram object goes further)."""
     if message.text is not None:
-        return TextInput(message.text)
+        return TextInput(message.html_text if formatted else message.text)
+    caption = (message.html_text if formatted else message.caption or "") if message.caption else ""
     if message.photo:
         biggest = message.photo[-1]
-        return FileInput(biggest.file_id, biggest.file_unique_id, "photo", biggest.file_size)
+        photo = FileInput(biggest.file_id, biggest.file_unique_id, "photo", biggest.file_size)
+        return CaptionedFile(photo, caption)
     if message.document is not None:
         doc = message.document
-        return FileInput(
-            doc.file_id, doc.file_unique_id, "document", doc.file_size, doc.mime_type, doc.file_name
+        return CaptionedFile(
+            FileInput(
+                doc.file_id,
+                doc.file_unique_id,
+                "document",
+                doc.file_size,
+                doc.mime_type,
+                doc.file_name,
+            ),
+            caption,
         )
     if message.location is not None:
         return LocationInput(message.location.latitude, message.location.longitude)
@@ -301,9 +351,10 @@ def message_input(message: Message) -> RawInput:
     return UnsupportedInput(message.content_type)
 
 
-async def current_screen(fsm: FSMContext, clock: Clock, units: UnitDirectory | None) -> Screen:
+async def current_screen(fsm: FSMContext, deps: dict[str, Any]) -> Screen:
     state = DialogState.from_dict((await fsm.get_data())["dialog"])
-    return show(SPECS[state.dialog].dialog, state, context(clock, units))
+    spec = SPECS[state.dialog]
+    return show(spec.dialog, state, await context_for(spec, state, deps))
 
 
 # --- handlers --------------------------------------------------------------------------------
@@ -320,11 +371,11 @@ async def cancel_command(message: Message, state: FSMContext, **deps: Any) -> No
 async def typed(message: Message, state: FSMContext, clock: Clock, **deps: Any) -> None:
     """Anything sent while a dialog runs: text (numbers and words too), a file, a place."""
     assert message.bot is not None
-    given: Input = message_input(message)
-    if isinstance(given, TextInput):
-        screen = await current_screen(state, clock, deps.get("units"))
-        given = plain.parse(given.text, screen)
     deps["clock"] = clock
+    screen = await current_screen(state, deps)
+    given = message_input(message, screen.formatted)
+    if isinstance(given, TextInput):
+        given = plain.parse(given.text, screen)
     await _feed(message.bot, message.chat.id, message.chat.id, state, given, deps)
 
 
@@ -347,8 +398,10 @@ async def pressed(
         if callback_data.act is Act.CHOOSE
         else NavInput(Nav(callback_data.act.value))
     )
+    deps["clock"] = clock
+    deps["callback_answer"] = callback_answer
     if callback_data.act is Act.CHOOSE and (await state.get_data()).get("dialog"):
-        screen = await current_screen(state, clock, deps.get("units"))
+        screen = await current_screen(state, deps)
         options = screen.options
         if screen.seq == callback_data.screen and not 0 <= callback_data.option < len(options):
             callback_answer.text = _("This button is old; nothing was changed.")

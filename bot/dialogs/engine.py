@@ -96,7 +96,15 @@ class NavInput:
     word: Nav
 
 
-Input = RawInput | NavInput
+@dataclass(frozen=True)
+class CaptionedFile:
+    """A photo or document with the text sent under it."""
+
+    file: FileInput
+    caption: str = ""
+
+
+Input = RawInput | NavInput | CaptionedFile
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,7 @@ class Screen:
     current: str | None = None  # the answer given before, after going back
     k: int = 0
     n: int = 0
+    formatted: bool = False  # typed text is wanted with its formatting
 
 
 @dataclass(frozen=True)
@@ -173,9 +182,9 @@ def prune(dialog: Dialog, answers: Mapping[str, Any]) -> Answers:
 
 
 def asked(dialog: Dialog, answers: Mapping[str, Any]) -> list[Step]:
-    """The steps asked given these answers, in order."""
+    """The steps asked given these answers, in order (not those asked only from the review)."""
     kept = prune(dialog, answers)
-    return [s for s in dialog.steps if s.relevant(kept)]
+    return [s for s in dialog.steps if s.relevant(kept) and not s.on_demand]
 
 
 def first_missing(dialog: Dialog, answers: Mapping[str, Any]) -> Step | None:
@@ -268,6 +277,11 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
             ShownOption(f"edit:{step.name}", f"✏️ {number}. {_(step.label)}")
             for number, step in enumerate(asked(dialog, state.answers), start=1)
         ]
+        options += [
+            ShownOption(f"edit:{step.name}", _(step.label))
+            for step in dialog.steps
+            if step.on_demand
+        ]
         return Screen(
             dialog.id,
             state.seq,
@@ -280,8 +294,9 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         )
     step = dialog.step(state.at)
     steps = asked(dialog, state.answers)
-    k = [s.name for s in steps].index(step.name) + 1
-    header = _("{title} · step {k} of {n}").format(title=title, k=k, n=len(steps))
+    names = [s.name for s in steps]
+    k = names.index(step.name) + 1 if step.name in names else 0
+    header = _("{title} · step {k} of {n}").format(title=title, k=k, n=len(steps)) if k else title
     text = step.prompt_text(state.answers, ctx)
     options, expects, labels = _offered(step, state, ctx)
     if _picking(step, state):
@@ -319,7 +334,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         labels,
         current,
         k,
-        len(steps),
+        len(steps) if k else 0,
+        step.formatted,
     )
 
 
@@ -365,6 +381,15 @@ def _shown(step: Step, value: Any, answers: Mapping[str, Any], ctx: Context) -> 
 def shown_answer(dialog: Dialog, name: str, answers: Mapping[str, Any], ctx: Context) -> str:
     """How the answer to `name` reads (for a review written by the dialog)."""
     return _shown(dialog.step(name), answers.get(name), answers, ctx)
+
+
+def reopen(dialog: Dialog, state: DialogState, name: str, notice: str, ctx: Context) -> Reply:
+    """Ask `name` again (its answer dropped), then back to the review: a front end found it
+    wrong (nobody would receive the notice, Telegram refused its text...)."""
+    answers = {k: v for k, v in state.answers.items() if k != name}
+    return _go(
+        dialog, state, ctx, notices=[notice], at=name, answers=answers, editing=True, draft={}
+    )
 
 
 # --- taking an input --------------------------------------------------------------------------
@@ -457,7 +482,9 @@ def _on_cancel_question(dialog: Dialog, state: DialogState, given: Input, ctx: C
 
 def _on_review(dialog: Dialog, state: DialogState, given: Input, ctx: Context) -> Reply:
     key = given.value if isinstance(given, ChoiceInput) else ""
-    if key.startswith("edit:") and key[5:] in {s.name for s in asked(dialog, state.answers)}:
+    editable = {s.name for s in asked(dialog, state.answers)}
+    editable |= {s.name for s in dialog.steps if s.on_demand}
+    if key.startswith("edit:") and key[5:] in editable:
         return _go(dialog, state, ctx, at=key[5:], editing=True, draft={})
     if key != "confirm":
         return _refuse(state, PRESS_A_BUTTON, ctx)
@@ -477,6 +504,12 @@ def _on_review(dialog: Dialog, state: DialogState, given: Input, ctx: Context) -
 
 
 def _on_step(dialog: Dialog, state: DialogState, step: Step, given: Input, ctx: Context) -> Reply:
+    if step.take is not None:
+        taken = step.take(given, state.answers, ctx)
+        if taken is not None:
+            return _checked(dialog, state, step, taken, ctx)
+    if isinstance(given, CaptionedFile):
+        given = given.file
     offered = {o.key: o for o in step.offered(state.answers, ctx)}
     if step.kind is Kind.AUDIENCE:
         return _on_audience(dialog, state, step, given, ctx, offered)

@@ -91,6 +91,7 @@ class Context:
     gettext: Gettext
     units: UnitLookup | None = None
     lang: str = "vi"
+    extra: Mapping[str, Any] = field(default_factory=dict)  # what a front end looked up
 
     @property
     def today(self) -> date:
@@ -130,6 +131,11 @@ class Step:
     show: Callable[[Any, Context], str] | None = None
     expected: Text | None = None  # said when the input is of the wrong kind
     max_length: int = 1000  # text
+    # Its own reading of any input (text with formatting, a file with its caption...);
+    # None from it means "not mine": the kind's reading applies.
+    take: Callable[[Any, Mapping[str, Any], Context], Checked | None] | None = None
+    on_demand: bool = False  # not asked on the way: a button of the review asks it
+    formatted: bool = False  # typed text arrives with its formatting (Telegram HTML)
 
     def is_required(self, answers: Mapping[str, Any]) -> bool:
         return self.required(answers) if callable(self.required) else self.required
