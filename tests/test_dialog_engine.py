@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.broadcast.dialog import COMPOSE
 from bot.dialogs import plain
 from bot.dialogs.engine import (
     CANCEL,
@@ -21,12 +22,14 @@ from bot.dialogs.engine import (
     asked,
     handle,
     start,
+    start_at,
 )
 from bot.dialogs.model import Context, Dialog, Expect, Kind, Nav, Option, Step
 from bot.dialogs.units import DirectoryLookup
+from bot.domain.events import EventKind
 from bot.domain.text import Text
 from bot.domain.units import UnitDirectory, units_of_province
-from bot.events.dialog import NEW_EVENT
+from bot.events.dialog import EDIT_EVENT, NEW_EVENT, answers_of
 from bot.forms.inputs import ChoiceInput, ChoicesInput, TextInput, UnsupportedInput
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -356,3 +359,54 @@ def test_plain_words_with_and_without_diacritics() -> None:
     ):
         assert plain.parse(typed, run.screen) == NavInput(word), typed
     assert plain.parse("12", run.screen) == TextInput("12")
+
+
+def test_plain_text_drives_the_notice_composer_to_its_end() -> None:
+    extra = {
+        "kinds": [("officers", "Tất cả cán bộ · 2"), ("staff", "Chuyên viên Sở · 1")],
+        "people": 2,
+    }
+    ctx = Context(now=NOW, gettext=CTX.gettext, units=CTX.units, extra=extra)
+    run = Run(COMPOSE, ctx)
+    shown = [plain.render(run.screen, ctx.gettext)]
+    for line in [
+        "Họp <b>giao ban</b>",
+        "bo qua",
+        "quay lai",
+        "giu nguyen",
+        "3",  # chosen units
+        "cau giay",
+        "1",
+        "xong",
+        "5",  # ⏰ send later
+        "31/12/2026 08:00",
+        "1",  # send
+    ]:
+        reply = run.feed(plain.parse(line, run.screen))
+        if reply.state is None:
+            break
+        shown.append(plain.render(run.screen, ctx.gettext))
+    assert run.last.finished is not None
+    assert run.last.finished["content"] == {"text": "Họp <b>giao ban</b>"}
+    assert run.last.finished["attach"] is None and len(run.last.finished["audience"]) == 1
+    assert run.last.finished["send_at"].startswith("2026-12-31T08:00")
+    assert any("1. Tất cả cán bộ · 2" in screen for screen in shown)
+    assert any("⏰ Send later" in screen for screen in shown)
+
+
+def test_plain_text_drives_an_event_edit_to_its_end() -> None:
+    class Stored:
+        kind = EventKind.WORKSHOP
+        title, place, seats, description = "Hội thảo", "Phòng 301", 30, None
+        starts_at = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)
+        ends_at = datetime(2026, 11, 30, 11, 0, tzinfo=TZ)
+        signup_deadline = datetime(2026, 11, 29, 17, 0, tzinfo=TZ)
+
+    first = start_at(EDIT_EVENT, CTX, answers_of(Stored, TZ), "seats", {"event_id": 1})
+    assert first.state is not None and first.screen is not None
+    screen_text = plain.render(first.screen, CTX.gettext)
+    assert "Current answer: 30" in screen_text and "«bỏ qua»" in screen_text
+    reply = handle(EDIT_EVENT, first.state, plain.parse("bỏ qua", first.screen), CTX)
+    assert reply.finished is not None and reply.finished["seats"] is None
+    cancelled = handle(EDIT_EVENT, first.state, plain.parse("huy", first.screen), CTX)
+    assert cancelled.cancelled  # nothing typed to lose: no question first

@@ -179,8 +179,8 @@ STEPS = (
         N_("📝 The notice"),
         Text(
             N_(
-                "<b>New notice</b>\nSend the notice: type its text (bold, italics and links are "
-                "kept), or send one photo or document with the text as its caption."
+                "Send the notice: type its text (bold, italics and links are kept), or send one "
+                "photo or document with the text as its caption."
             )
         ),
         take=_take_content,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
-from storage.models import Event
+from storage.models import Event, Notice
+from tests.e2e.broadcasting import add_officers, unit_code
 from tests.e2e.event_flows import Db, button_data, create_event, edited, latest_event, quick
 from tests.harness import ADMIN_ID, RunningBot
 
@@ -226,3 +227,87 @@ async def test_editing_an_event_uses_the_same_questions_and_navigation(
     await staff.press_data(place.message, button_data(place.params["reply_markup"], "Hủy"))
     await staff.expect("Nút này đã cũ")
     assert (await latest_event(db)).place == "Hội trường Sở KH&CN"
+
+
+# --- the notice composer (/thongbao) -----------------------------------------------------------
+
+
+async def compose_up_to_attach(admin: FakeUser, text: str = "Họp giao ban thứ Hai") -> None:
+    await admin.send("/thongbao")
+    await admin.expect("Thông báo mới")
+    await admin.send(text)
+    await admin.expect("Đính kèm một ảnh")
+
+
+async def test_composer_back_skip_and_a_changed_notice(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    assert running.app is not None
+    await add_officers(db, unit_code(running.app.units, "cau giay"), 710_000, 2)
+    admin = api.user(ADMIN_ID, "Admin", "Sở")
+    await compose_up_to_attach(admin)
+    await admin.send_photo("AgACfirst")
+    asked = await admin.expect("Gửi cho ai?")
+    assert "bước 3/3" in asked.text
+    # Back, then an answer: the next question again, not one further.
+    await admin.press("Quay lại")
+    attach = await admin.expect("Đính kèm một ảnh")
+    assert "Câu trả lời hiện tại: (một ảnh)" in attach.text and "⏭ Bỏ qua" in attach.buttons
+    await admin.press("Quay lại")
+    await admin.expect("Câu trả lời hiện tại: Họp giao ban thứ Hai")
+    await admin.send("Họp giao ban thứ Ba")
+    attach = await admin.expect("Đính kèm một ảnh")  # step 2 again, with the photo kept
+    assert "bước 2/3" in attach.text
+    # Bỏ qua after going back clears the photo.
+    await admin.press("Bỏ qua")
+    await admin.expect("Gửi cho ai?")
+    await admin.press("Tất cả cán bộ")
+    preview = await admin.expect("Họp giao ban thứ Ba")
+    assert preview.method == "sendMessage"  # no photo any more
+    await admin.expect("Người nhận: 2")
+    # A photo without text asks for its text; a new notice drops that question's answer.
+    await admin.press("Nội dung")
+    await admin.expect("Gửi nội dung thông báo")
+    await admin.send_photo("AgACposter")
+    await admin.expect("Bây giờ gõ nội dung đi kèm")
+    await admin.send("Lịch họp tháng 12")
+    preview = await admin.expect("Lịch họp tháng 12")
+    assert preview.method == "sendPhoto"
+    await admin.expect("Người nhận: 2")
+    await admin.press("Nội dung")
+    await admin.send("Chỉ văn bản")
+    await admin.expect("Đính kèm một ảnh")  # asked now; the caption is gone
+    await admin.press("Bỏ qua")
+    review_preview = await admin.expect("Chỉ văn bản")
+    assert review_preview.method == "sendMessage"
+    await admin.expect("Người nhận: 2")
+
+
+async def test_composer_old_button_cancel_and_restart(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    assert running.app is not None
+    await add_officers(db, unit_code(running.app.units, "cau giay"), 720_000, 1)
+    admin = api.user(ADMIN_ID, "Admin", "Sở")
+    await compose_up_to_attach(admin)
+    message, skip = admin.find_button("Bỏ qua")
+    skip_data = skip["callback_data"]
+    await admin.press("Bỏ qua")
+    await admin.expect("Gửi cho ai?")
+    await admin.press_data(message, skip_data)  # the attachment question's, now old
+    again = await admin.expect("Gửi cho ai?")
+    assert "bước 3/3" in again.text
+    await admin.expect("Nút này đã cũ")
+    await running.restart()
+    await admin.send("/huy")
+    await admin.expect("Hủy? Những gì bạn đã nhập sẽ mất")
+    await admin.press("Không, tiếp tục")
+    await admin.expect("Gửi cho ai?")  # resumed after the restart
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người nhận: 1")
+    await admin.send("huỷ")  # typed, with the other accent placement
+    await admin.expect("Hủy? Những gì bạn đã nhập sẽ mất")
+    await admin.send("1")
+    await admin.expect("Đã hủy. Chưa có gì được gửi")
+    async with db() as session:
+        assert await session.scalar(select(func.count()).select_from(Notice)) == 0
