@@ -135,8 +135,11 @@ def register(spec: DialogSpec) -> None:
 def context(
     clock: Clock, units: UnitDirectory | None, extra: Mapping[str, Any] | None = None
 ) -> Context:
-    lookup: UnitLookup | None = DirectoryLookup(units) if units is not None else None
-    return Context(now=clock.now(), gettext=_, units=lookup, extra=dict(extra or {}))
+    extra = dict(extra or {})
+    lookup: UnitLookup | None = None
+    if units is not None:
+        lookup = DirectoryLookup(units, extra.get("unit_counts"))
+    return Context(now=clock.now(), gettext=_, units=lookup, extra=extra)
 
 
 async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.dialogs.model import Option
 from bot.domain.text import N_, Text
@@ -12,8 +12,9 @@ from bot.domain.units import Match, UnitDirectory
 class DirectoryLookup:
     """`UnitLookup` over the department's list of communes and wards."""
 
-    def __init__(self, directory: UnitDirectory) -> None:
+    def __init__(self, directory: UnitDirectory, counts: Mapping[str, int] | None = None) -> None:
         self.directory = directory
+        self.counts = counts  # shown after each name found (officers per unit, say)
 
     def find(self, query: str) -> Sequence[Option] | Text:
         result = self.directory.search(query.strip())
@@ -30,7 +31,12 @@ class DirectoryLookup:
                 N_("{count} units match “{query}”. Please type a few more letters of the name."),
                 {"count": result.total, "query": shown},
             )
-        return [Option(unit.code, unit.name) for unit in result.units]
+        if self.counts is None:
+            return [Option(unit.code, unit.name) for unit in result.units]
+        return [
+            Option(unit.code, f"{unit.name} · {self.counts.get(unit.code, 0)}")
+            for unit in result.units
+        ]
 
     def name(self, code: str) -> str | None:
         unit = self.directory.get(code)

@@ -30,7 +30,7 @@ from handlers.broadcasts.dialog import Bc, context
 from handlers.dialogs import DialogSpec, Finished, begin, register
 from handlers.dialogs import context as dialog_context
 from handlers.keyboards import button, inline
-from storage.repositories import audit
+from storage.repositories import audit, recipients
 from storage.repositories.broadcasts import enqueue_notice
 
 router = Router(name=__name__)
@@ -69,6 +69,9 @@ async def prepare(state: DialogState, deps: dict[str, Any]) -> dict[str, Any]:
                 label += f" · {number(len(await kind.resolve(session, Audience(kind.key), ctx)))}"
             kinds.append((kind.key, label))
         extra["kinds"] = kinds
+        if state.draft.get("picking"):
+            codes = [unit.code for unit in deps["units"]]
+            extra["unit_counts"] = await recipients.officer_counts(session, codes)
     chosen = state.answers.get("audience")
     picked = AUDIENCES.get(chosen) if isinstance(chosen, str) else None
     if picked is not None and picked.choices is not None and state.at in ("choice", REVIEW):

@@ -107,11 +107,11 @@ async def test_chosen_units_get_the_photo_and_nobody_else(
     await admin.expect("Gõ một phần tên đơn vị")
     await admin.send("cau giay")
     await admin.expect("bấm vào các đơn vị để chọn")
-    await admin.press("Phường Cầu Giấy")
+    await admin.press("Phường Cầu Giấy · 2")  # with its number of officers
     await admin.expect("")  # the button now shows ✅
     await admin.send("Hoà Xá")
     await admin.expect("bấm vào các đơn vị để chọn")
-    await admin.press("Xã Hòa Xá")
+    await admin.press("Xã Hòa Xá · 1")
     await admin.expect("")
     await admin.press("Xong (2)")
     preview = await admin.expect("Lịch tập huấn")
