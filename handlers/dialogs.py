@@ -51,7 +51,7 @@ from bot.dialogs.engine import (
     reopen,
     show,
 )
-from bot.dialogs.model import Context, Dialog, Nav, UnitLookup
+from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
 from bot.domain.units import UnitDirectory
 from bot.forms.inputs import (
@@ -198,13 +198,20 @@ def render_text(screen: Screen) -> str:
     return "\n".join(lines)
 
 
+def _mark(screen: Screen, selected: bool) -> str:
+    """Choices of several show whether each is chosen; a choice of one needs no mark."""
+    if screen.expects is Expect.CHOICES:
+        return "✅ " if selected else "▫️ "
+    return "✓ " if selected else ""
+
+
 def render_markup(screen: Screen) -> InlineKeyboardMarkup:
     def choose(place: int, label: str) -> InlineKeyboardButton:
         data = DialogCb(act=Act.CHOOSE, screen=screen.seq, option=place)
         return InlineKeyboardButton(text=label, callback_data=data.pack())
 
     labelled = [
-        (place, ("✓ " if option.selected else "") + option.label)
+        (place, _mark(screen, option.selected) + option.label)
         for place, option in enumerate(screen.options)
     ]
     rows: list[list[InlineKeyboardButton]]

@@ -305,6 +305,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
             "Type part of a unit's name, then press the units to choose (press again to remove). "
             "Chosen: {units}"
         ).format(units=", ".join(names) if names else "—")
+    if state.draft.get("note"):
+        text = f"{state.draft['note']}\n{text}"
     nav: list[Nav] = []
     if (
         _before(dialog, state.answers, step.name) is not None
@@ -626,8 +628,9 @@ def _search_units(
     found = ctx.units.find(given.text)
     if isinstance(found, Text):
         return _refuse(state, found, ctx)
-    names.update({o.key: ctx.text(o.label) for o in found})
-    draft = {**state.draft, "shown": [o.key for o in found], "names": names}
+    names.update({o.key: ctx.text(o.label) for o in found.options})
+    note = _say(found.note, ctx) if found.note is not None else None
+    draft = {**state.draft, "shown": [o.key for o in found.options], "names": names, "note": note}
     return _go(dialog, state, ctx, draft=draft)
 
 

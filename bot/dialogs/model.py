@@ -74,10 +74,18 @@ class Option:
     label: Label
 
 
+@dataclass(frozen=True)
+class Found:
+    """Units found by a search, and a line to show above them (an old name, a typo)."""
+
+    options: Sequence[Option]
+    note: Text | None = None
+
+
 class UnitLookup(Protocol):
     """Injected unit search, so that the engine stays free of data sources."""
 
-    def find(self, query: str) -> Sequence[Option] | Text:
+    def find(self, query: str) -> Found | Text:
         """The units matching part of a name, or a message (none, too many) to show."""
 
     def name(self, code: str) -> str | None: ...

@@ -407,7 +407,7 @@ async def test_choosing_units_by_an_old_district_or_with_a_typo(
     await admin.send("Cau Giai")
     nearest = await admin.expect("gần giống")
     assert "▫️ Phường Cầu Giấy · 0" in nearest.buttons
-    await admin.press("Xong (1 đơn vị)")
+    await admin.press("Xong (1)")
     await admin.expect("Người nhận: 1")
     await admin.press("Gửi")
     await admin.expect(DONE)
