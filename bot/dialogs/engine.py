@@ -380,11 +380,6 @@ def _shown(step: Step, value: Any, answers: Mapping[str, Any], ctx: Context) -> 
     return labels.get(str(value), str(value))
 
 
-def shown_answer(dialog: Dialog, name: str, answers: Mapping[str, Any], ctx: Context) -> str:
-    """How the answer to `name` reads (for a review written by the dialog)."""
-    return _shown(dialog.step(name), answers.get(name), answers, ctx)
-
-
 def reopen(dialog: Dialog, state: DialogState, name: str, notice: str, ctx: Context) -> Reply:
     """Ask `name` again (its answer dropped), then back to the review: a front end found it
     wrong (nobody would receive the notice, Telegram refused its text...)."""
