@@ -414,7 +414,7 @@ async def pressed(
         screen = await current_screen(state, deps)
         options = screen.options
         if screen.seq == callback_data.screen and not 0 <= callback_data.option < len(options):
-            callback_answer.text = _("This button is old; nothing was changed.")
+            callback_answer.text = _("This button is no longer active.")
             return
         if screen.seq == callback_data.screen:
             given = ChoiceInput(options[callback_data.option].key)
@@ -430,6 +430,6 @@ async def pressed(
         pressed_message=message.message_id if message is not None else None,
     )
     if reply is None:
-        callback_answer.text = _("This button is old; nothing was changed.")
+        callback_answer.text = _("This button is no longer active.")
     elif reply.stale:
         callback_answer.text = reply.notices[0]
