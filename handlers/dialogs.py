@@ -53,6 +53,7 @@ from bot.dialogs.engine import (
 )
 from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
+from bot.domain.text import clean_text
 from bot.domain.units import UnitDirectory
 from bot.forms.inputs import (
     ChoiceInput,
@@ -333,10 +334,15 @@ async def _feed(
 
 
 def message_input(message: Message, formatted: bool = False) -> Input:
-    """An aiogram message as the engine's input (no aiogram object goes further)."""
+    """An aiogram message as the engine's input (no aiogram object goes further).
+
+    Typed text and captions lose bidirectional and zero-width characters here, once for every
+    dialog, before any step sees them.
+    """
     if message.text is not None:
-        return TextInput(message.html_text if formatted else message.text)
+        return TextInput(clean_text(message.html_text if formatted else message.text))
     caption = (message.html_text if formatted else message.caption or "") if message.caption else ""
+    caption = clean_text(caption)
     if message.photo:
         biggest = message.photo[-1]
         photo = FileInput(biggest.file_id, biggest.file_unique_id, "photo", biggest.file_size)

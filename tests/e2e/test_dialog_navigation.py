@@ -311,3 +311,14 @@ async def test_composer_old_button_cancel_and_restart(
     await admin.expect("Đã hủy. Chưa có gì được gửi")
     async with db() as session:
         assert await session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+async def test_invisible_characters_are_cleaned_before_any_step_sees_them(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """A title pasted with a zero-width space and a right-to-left override is stored clean."""
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Lớp\u200b đo\u202e lường", description="Mang\u2066 máy tính")
+    event = await latest_event(db)
+    assert (event.title, event.description) == ("Lớp đo lường", "Mang máy tính")
