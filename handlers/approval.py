@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router, html
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -13,6 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.phone import format_phone
@@ -20,6 +20,7 @@ from bot.domain.units import UnitDirectory
 from bot.roles import STAFF_LEVELS, Access, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
+from handlers.editing import edit_markup, edit_text
 from handlers.keyboards import button, inline
 from storage.models import RegistrationStatus, User
 from storage.repositories import audit, users
@@ -60,33 +61,47 @@ def decision_buttons(applicant_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def card_key(applicant_id: int) -> str:
+    """What the copies of a registration's card have in common in the outbox."""
+    return f"registration:{applicant_id}"
+
+
 async def notify_approvers(
-    bot: Bot,
     session: AsyncSession,
     i18n: I18n,
     settings: Settings,
     units: UnitDirectory,
     applicant: User,
 ) -> None:
-    """Tell the admins (and the staff group, if any) that a registration waits for them."""
+    """Queue the card of a registration for the admins, the staff and the staff group, in the
+    caller's transaction (the outbox sends them once it commits; an admin who never opened
+    the bot can't be written to, and the others still are)."""
     targets: dict[int, str] = {}
-    for admin_id in settings.admin_ids:
-        admin = await users.get_user(session, admin_id)
-        targets[admin_id] = (admin.locale if admin else None) or settings.default_locale
+    for staff_id in [*settings.admin_ids, *await users.staff_and_admin_ids(session)]:
+        if staff_id in targets or staff_id == applicant.id:
+            continue
+        person = await users.get_user(session, staff_id)
+        targets[staff_id] = (person.locale if person else None) or settings.default_locale
     if settings.staff_chat_id is not None:
         targets[settings.staff_chat_id] = settings.default_locale
     for chat_id, locale in targets.items():
         with i18n.use_locale(locale):
             text, markup = registration_card(applicant, units), decision_buttons(applicant.id)
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramAPIError as error:
-            # An admin who never opened the bot can't be written to; the others still are.
-            log.warning("could not tell approver %s about a registration: %s", chat_id, error)
+        owed.owe_text(
+            session,
+            chat_id,
+            text,
+            kind="registration.card",
+            markup=markup,
+            card=card_key(applicant.id),
+            locale=locale,
+        )
 
 
 @router.message(Command("duyet"))
-async def pending(message: Message, session: AsyncSession, units: UnitDirectory) -> None:
+async def pending(
+    message: Message, session: AsyncSession, units: UnitDirectory, i18n: I18n
+) -> None:
     """List the registrations waiting for a decision, each with its buttons."""
     waiting = await users.pending_registrations(session)
     if not waiting:
@@ -94,8 +109,16 @@ async def pending(message: Message, session: AsyncSession, units: UnitDirectory)
         return
     await message.answer(_("{count} registration(s) waiting:").format(count=len(waiting)))
     for applicant in waiting:
-        await message.answer(
-            registration_card(applicant, units), reply_markup=decision_buttons(applicant.id)
+        text = registration_card(applicant, units)
+        shown = await message.answer(text, reply_markup=decision_buttons(applicant.id))
+        # Remembered, so that a decision taken on another copy edits this one too.
+        owed.record_card_copy(
+            session,
+            shown.chat.id,
+            text,
+            shown.message_id,
+            card=card_key(applicant.id),
+            locale=i18n.current_locale,
         )
 
 
@@ -126,7 +149,8 @@ async def decide(
             show_alert=True,
         )
         if isinstance(query.message, Message):
-            await query.message.edit_reply_markup(reply_markup=None)
+            # A second tap on a card already edited: "not modified" means it is done.
+            await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
         return
     audit.record(
         session,
@@ -135,25 +159,36 @@ async def decide(
         target=str(decided.id),
         unit=decided.unit_code,
     )
-    await session.commit()
-    await query.answer(_("Approved.") if callback_data.approve else _("Rejected."))
-    if isinstance(query.message, Message):
-        verdict = (
+    own = (
+        (query.message.chat.id, query.message.message_id)
+        if isinstance(query.message, Message)
+        else None
+    )
+    who = html.quote(query.from_user.full_name)
+    when = local_datetime(decided.decided_at or decided.created_at, settings.tz)
+
+    def verdict() -> str:
+        return (
             _("✅ Approved by {who} at {when}")
             if callback_data.approve
             else _("⛔ Rejected by {who} at {when}")
-        ).format(
-            who=html.quote(query.from_user.full_name),
-            when=local_datetime(decided.decided_at or decided.created_at, settings.tz),
-        )
-        await query.message.edit_text(
-            registration_card(decided, units) + "\n\n" + verdict, reply_markup=None
-        )
-    await _tell_applicant(bot, i18n, settings, decided, approved=callback_data.approve)
+        ).format(who=who, when=when)
+
+    await owed.close_card(
+        session, card_key(decided.id), i18n, settings.default_locale, verdict, skip=own
+    )
+    _tell_applicant(session, i18n, settings, decided, approved=callback_data.approve)
+    await session.commit()
+    await query.answer(_("Approved.") if callback_data.approve else _("Rejected."))
+    if own is not None:
+        await edit_text(bot, own[0], own[1], registration_card(decided, units) + "\n\n" + verdict())
+    if callback_data.approve:
+        locale = decided.locale or settings.default_locale
+        await set_user_commands(bot, i18n, decided.id, Access.OFFICER, locale)
 
 
-async def _tell_applicant(
-    bot: Bot, i18n: I18n, settings: Settings, applicant: User, approved: bool
+def _tell_applicant(
+    session: AsyncSession, i18n: I18n, settings: Settings, applicant: User, approved: bool
 ) -> None:
     locale = applicant.locale or settings.default_locale
     with i18n.use_locale(locale):
@@ -166,9 +201,4 @@ async def _tell_applicant(
                 "Your registration was not approved. If you think this is a mistake, contact "
                 "the department, or register again with /dangky."
             )
-    try:
-        await bot.send_message(applicant.id, text)
-    except TelegramAPIError as error:
-        log.warning("could not tell applicant %s the decision: %s", applicant.id, error)
-    if approved:
-        await set_user_commands(bot, i18n, applicant.id, Access.OFFICER, locale)
+    owed.owe_text(session, applicant.id, text, kind="registration.decision", locale=locale)

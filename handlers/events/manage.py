@@ -502,11 +502,11 @@ async def _save(
             session, created_by=staff_id, text=text, recipients=people, event_id=event.id
         )
     audit.record(session, staff_id, "event_edit", str(event.id), field=field)
+    await tell_promoted(session, i18n, settings, event, outcome.promoted)
     await session.commit()
     notices.wake(broadcasts)
     await state.clear()
     await bot.send_message(
         chat_id, _("Saved. {count} people signed up are being told.").format(count=told)
     )
-    await tell_promoted(bot, session, i18n, settings, event, outcome.promoted)
     await send_card(bot, chat_id, session, event, units, settings)
