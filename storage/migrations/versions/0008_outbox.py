@@ -1,7 +1,7 @@
 """outbox: the messages the bot owes someone (staff cards, decisions, confirmations, edits)
 
 Revision ID: 0008
-Revises: 0013
+Revises: 0010
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = "0008"
-down_revision = "0013"  # the last on main when this was written (the lead re-chains)
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
