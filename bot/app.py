@@ -17,6 +17,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.broadcast.pacing import Pacer, SendWindow
 from bot.broadcast.worker import BroadcastWorker
 from bot.broadcast.worker import install as install_broadcasts
 from bot.clock import Clock
@@ -31,6 +32,7 @@ from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
 from bot.middlewares.errors import ApologiseOnError
 from bot.middlewares.i18n import UserLocale
+from bot.middlewares.paced_retries import PacedRetries
 from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
 from bot.middlewares.user import LoadUser
@@ -206,6 +208,9 @@ async def create_application(
     user_cache = UserCache(sessionmaker) if single_consumer else None
     bot = create_bot(settings, token)
     bot.session.middleware(CommitBeforeSending())
+    # One pace for everything the bot sends: replies (urgent) and the worker's messages.
+    pacer, window = Pacer(settings.broadcast_rate), SendWindow(settings.telegram_rate)
+    bot.session.middleware(PacedRetries(window, pacer.pause))
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=isolation,
@@ -241,7 +246,12 @@ async def create_application(
         i18n=i18n,
         locale=settings.default_locale,
     )
-    install_broadcasts(dispatcher, BroadcastWorker(bot, sessionmaker, i18n, settings, clock, units))
+    install_broadcasts(
+        dispatcher,
+        BroadcastWorker(
+            bot, sessionmaker, i18n, settings, clock, units, pacer=pacer, window=window
+        ),
+    )
     event_reminders.install(
         dispatcher,
         sessionmaker=sessionmaker,

@@ -45,6 +45,8 @@ INT_FIELDS = {
 }
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "protect_content"}
 FILE_METHODS = {"sendPhoto": "photo", "sendDocument": "document"}
+# What Telegram's flood control counts (see FakeBotAPI.flood_limit).
+FLOOD_COUNTED = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 
 
 @dataclass
@@ -96,8 +98,13 @@ class FakeBotAPI:
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     on_sent: list[Callable[[Sent], None]] = field(default_factory=list)
+    # Telegram's flood control, when set: above this many messages in any second, 429
+    # "retry after 1" (counted in `too_many`).
+    flood_limit: int | None = None
+    too_many: int = 0
 
     def __post_init__(self) -> None:
+        self._flood: list[float] = []
         self.bot_id = int(self.token.split(":", 1)[0])
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -213,6 +220,13 @@ class FakeBotAPI:
 
     def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
         chat_id = params.get("chat_id")
+        if self.flood_limit is not None and method in FLOOD_COUNTED:
+            now = time.monotonic()
+            self._flood = [t for t in self._flood if t > now - 1.0]
+            if len(self._flood) >= self.flood_limit:
+                self.too_many += 1
+                return Fault(None, method, 429, "Too Many Requests: retry after 1", retry_after=1)
+            self._flood.append(now)
         for fault in self.faults:
             if fault.times <= 0:
                 continue

@@ -2,8 +2,10 @@
 
 The cards pushed to staff (handlers/reviews.py) and the inbox (/hoso, handlers/inbox.py)
 both call `decide`; what happens after a decision (the record, the commit, the officer's
-message) is therefore the same from both, and a second decision on the same submission —
-a double tap, or two staff members at once — changes nothing and tells nobody.
+message, the edits of every copy of the submission's card) is therefore the same from both,
+and a second decision on the same submission — a double tap, or two staff members at once —
+changes nothing and tells nobody. The officer's message and the edits are owed messages
+(bot/broadcast/owed.py): queued in the decision's transaction, sent by the outbox.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import logging
 from collections.abc import Callable
 
 from aiogram import Bot, html
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -21,14 +22,21 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import RowId
 from bot.settings import Settings
-from storage.models import Submission, SubmissionStatus
+from bot.timefmt import local_datetime
+from storage.models import Submission, SubmissionStatus, utcnow
 from storage.repositories import audit, submissions, users
 
 log = logging.getLogger(__name__)
 
 COMMENT_MAX = 1000
+
+
+def card_key(submission_id: int) -> str:
+    """What the copies of a submission's card have in common in the outbox."""
+    return f"submission:{submission_id}"
 
 
 class ReopenCb(CallbackData, prefix="reopen"):
@@ -53,11 +61,15 @@ async def decide(
     accept: bool,
     reviewer_id: int,
     comment: str | None = None,
+    reviewer_name: str | None = None,
+    skip_card: tuple[int, int] | None = None,
 ) -> Submission | None:
-    """Accept, or ask for a revision with `comment`; record it, commit, then tell the officer.
+    """Accept, or ask for a revision with `comment`; record it, queue the officer's message
+    and the edits of every copy of the card (but `skip_card`, (chat, message), which the
+    caller edits itself), and commit.
 
     None when the submission is not waiting for a review (already decided, replaced or
-    unknown): nothing is stored and nobody is told.
+    unknown): nothing is stored and nobody is told. (`bot` stays for the callers' sake.)
     """
     reviewed = await submissions.review(
         session, submission_id, accept=accept, staff_id=reviewer_id, comment=comment
@@ -70,10 +82,24 @@ async def decide(
         audit.record(
             session, reviewer_id, "submission.revise", target=str(reviewed.id), comment=comment
         )
-    await session.commit()
+    if reviewer_name is None:
+        reviewer = await users.get_user(session, reviewer_id)
+        reviewer_name = (
+            (reviewer.full_name or reviewer.telegram_name) if reviewer else None
+        ) or str(reviewer_id)
+    who = html.quote(reviewer_name)
+    when = local_datetime(reviewed.reviewed_at or utcnow(), settings.tz)
+
+    def verdict() -> str:
+        if accept:
+            return _("✅ Accepted by {who} at {when}").format(who=who, when=when)
+        return _("📝 Revision asked by {who} at {when}").format(who=who, when=when)
+
+    await owed.close_card(
+        session, card_key(reviewed.id), i18n, settings.default_locale, verdict, skip=skip_card
+    )
     if accept:
         await tell_officer(
-            bot,
             session,
             i18n,
             settings,
@@ -91,7 +117,8 @@ async def decide(
                 "and send it again."
             ).format(ref=reviewed.reference, comment=html.quote(comment or ""))
 
-        await tell_officer(bot, session, i18n, settings, reviewed, text, reopen=True)
+        await tell_officer(session, i18n, settings, reviewed, text, reopen=True)
+    await session.commit()
     return reviewed
 
 
@@ -108,7 +135,6 @@ async def ask_comment(
 
 
 async def tell_officer(
-    bot: Bot,
     session: AsyncSession,
     i18n: I18n,
     settings: Settings,
@@ -116,7 +142,7 @@ async def tell_officer(
     text: Callable[[], str],
     reopen: bool = False,
 ) -> None:
-    """Send the officer `text()` in their language; a failed send is logged, not raised."""
+    """Queue `text()` for the officer, in their language (the caller commits)."""
     officer = await users.get_user(session, submission.officer_id)
     locale = (officer.locale if officer else None) or settings.default_locale
     with i18n.use_locale(locale):
@@ -135,7 +161,6 @@ async def tell_officer(
             if reopen
             else None
         )
-    try:
-        await bot.send_message(submission.officer_id, body, reply_markup=markup)
-    except TelegramAPIError as error:
-        log.warning("could not tell officer %s: %s", submission.officer_id, error)
+    owed.owe_text(
+        session, submission.officer_id, body, kind="submission.review", markup=markup, locale=locale
+    )

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Broadcast delivery (bot/broadcast): Telegram takes about 30 messages a second in all.
     broadcast_rate: float = Field(default=25.0, gt=0, le=30, description="messages per second")
     broadcast_lease: float = Field(default=60.0, ge=3, le=3600, description="seconds")
+    # Everything the bot sends (replies, cards, notices) keeps within this many messages a
+    # second in all: Telegram's limit. Only a local Bot API server without it may allow more.
+    telegram_rate: int = Field(default=30, ge=1, description="messages per second")
     # Webhook mode (`python -m bot webhook`), for several processes behind a load balancer.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

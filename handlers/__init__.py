@@ -8,6 +8,7 @@ from aiogram import Router
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
     from handlers import approval, broadcasts, common, fallback, inbox, registration, reviews, roles
+    from handlers import dialogs as engine_dialogs
     from handlers.audit_log import router as audit_log_router
     from handlers.events import routers as event_routers
     from handlers.forms import dialog, mine
@@ -16,6 +17,7 @@ def all_routers() -> list[Router]:
 
     return [
         gates_router,
+        engine_dialogs.router,  # before common: /huy in a dialog asks first
         common.router,
         registration.router,
         dialog.router,

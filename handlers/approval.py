@@ -7,10 +7,10 @@ plainly why and what to do next.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.units import UnitDirectory
@@ -28,6 +29,7 @@ from bot.rejections import OTHER_NEXT, REASONS
 from bot.roles import STAFF_LEVELS, Access, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
+from handlers.editing import edit_markup, edit_text
 from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import back_label, button, inline
 from storage.models import RegistrationStatus, User
@@ -143,19 +145,27 @@ def reason_buttons(applicant_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def card_key(applicant_id: int) -> str:
+    """What the copies of a registration's card have in common in the outbox."""
+    return f"registration:{applicant_id}"
+
+
 async def notify_approvers(
-    bot: Bot,
     session: AsyncSession,
     i18n: I18n,
     settings: Settings,
     units: UnitDirectory,
     applicant: User,
 ) -> None:
-    """Tell the admins (and the staff group, if any) that a registration waits for them."""
+    """Queue the card of a registration for the admins, the staff and the staff group, in the
+    caller's transaction (the outbox sends them once it commits; an admin who never opened
+    the bot can't be written to, and the others still are)."""
     targets: dict[int, str] = {}
-    for admin_id in settings.admin_ids:
-        admin = await users.get_user(session, admin_id)
-        targets[admin_id] = (admin.locale if admin else None) or settings.default_locale
+    for staff_id in [*settings.admin_ids, *await users.staff_and_admin_ids(session)]:
+        if staff_id in targets or staff_id == applicant.id:
+            continue
+        person = await users.get_user(session, staff_id)
+        targets[staff_id] = (person.locale if person else None) or settings.default_locale
     if settings.staff_chat_id is not None:
         targets[settings.staff_chat_id] = settings.default_locale
     facts = await card_facts(session, applicant)
@@ -163,15 +173,21 @@ async def notify_approvers(
         with i18n.use_locale(locale):
             text = registration_card(applicant, units, facts)
             markup = decision_buttons(applicant.id)
-        try:
-            await bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramAPIError as error:
-            # An admin who never opened the bot can't be written to; the others still are.
-            log.warning("could not tell approver %s about a registration: %s", chat_id, error)
+        owed.owe_text(
+            session,
+            chat_id,
+            text,
+            kind="registration.card",
+            markup=markup,
+            card=card_key(applicant.id),
+            locale=locale,
+        )
 
 
 @router.message(Command("duyet"))
-async def pending(message: Message, session: AsyncSession, units: UnitDirectory) -> None:
+async def pending(
+    message: Message, session: AsyncSession, units: UnitDirectory, i18n: I18n
+) -> None:
     """List the registrations waiting for a decision, each with its buttons."""
     waiting = await users.pending_registrations(session)
     if not waiting:
@@ -179,9 +195,16 @@ async def pending(message: Message, session: AsyncSession, units: UnitDirectory)
         return
     await message.answer(_("{count} registration(s) waiting:").format(count=len(waiting)))
     for applicant in waiting:
-        facts = await card_facts(session, applicant)
-        await message.answer(
-            registration_card(applicant, units, facts), reply_markup=decision_buttons(applicant.id)
+        text = registration_card(applicant, units, await card_facts(session, applicant))
+        shown = await message.answer(text, reply_markup=decision_buttons(applicant.id))
+        # Remembered, so that a decision taken on another copy edits this one too.
+        owed.record_card_copy(
+            session,
+            shown.chat.id,
+            text,
+            shown.message_id,
+            card=card_key(applicant.id),
+            locale=i18n.current_locale,
         )
 
 
@@ -197,7 +220,9 @@ async def _already_decided(query: CallbackQuery, session: AsyncSession, user_id:
         show_alert=True,
     )
     if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        # A second tap on a card already edited: "not modified" means it is done.
+        if query.bot is not None:
+            await edit_markup(query.bot, query.message.chat.id, query.message.message_id, None)
 
 
 @router.callback_query(Decision.filter(F.approve))
@@ -210,7 +235,7 @@ async def approve(
     i18n: I18n,
     bot: Bot,
 ) -> None:
-    """Approve; the officer is told, the action is recorded."""
+    """Approve; the officer is told, the other copies of the card are closed, all recorded."""
     decided = await users.decide_registration(
         session, callback_data.user_id, approve=True, decided_by=query.from_user.id
     )
@@ -224,14 +249,16 @@ async def approve(
         target=str(decided.id),
         unit=decided.unit_code,
     )
+    own = _own_copy(query)
+    verdict = await _close_and_tell(
+        session, decided, i18n, settings, query.from_user.full_name, own
+    )
     await session.commit()
     await query.answer(_("Approved."))
-    if isinstance(query.message, Message):
-        await query.message.edit_text(
-            await _decided_card(session, decided, units, settings, query.from_user.full_name),
-            reply_markup=None,
-        )
-    await _tell_applicant(bot, i18n, settings, decided, approved=True)
+    if own is not None:
+        await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
+    locale = decided.locale or settings.default_locale
+    await set_user_commands(bot, i18n, decided.id, Access.OFFICER, locale)
 
 
 @router.callback_query(Decision.filter(~F.approve))
@@ -316,19 +343,15 @@ async def got_typed_reason(
     if decided is None:
         await message.answer(_("This registration was already decided by someone else."))
         return
+    own = (int(data["card_chat_id"]), int(data["card_message_id"]))
+    verdict = await _close_and_tell(
+        session, decided, i18n, settings, actor.full_name, own, typed=reason
+    )
+    await session.commit()
     await message.answer(
         _("Rejected. {name} has been told the reason.").format(name=person_name(decided))
     )
-    try:
-        await bot.edit_message_text(
-            await _decided_card(session, decided, units, settings, actor.full_name, reason),
-            chat_id=int(data["card_chat_id"]),
-            message_id=int(data["card_message_id"]),
-            reply_markup=None,
-        )
-    except TelegramAPIError as error:
-        log.warning("could not edit the registration card: %s", error)
-    await _tell_applicant(bot, i18n, settings, decided, approved=False, reason=reason)
+    await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
 
 
 @router.message(RejectReason.typing, NOT_A_COMMAND)
@@ -357,23 +380,21 @@ async def reason_chosen(
     if decided is None:
         await _already_decided(query, session, callback_data.user_id)
         return
+    own = _own_copy(query)
+    verdict = await _close_and_tell(
+        session, decided, i18n, settings, query.from_user.full_name, own, key=callback_data.reason
+    )
+    await session.commit()
     await _leave_typing(state)
     await query.answer(_("Rejected."))
+    if own is not None:
+        await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
+
+
+def _own_copy(query: CallbackQuery) -> tuple[int, int] | None:
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            await _decided_card(
-                session,
-                decided,
-                units,
-                settings,
-                query.from_user.full_name,
-                str(REASONS[callback_data.reason][0]),
-            ),
-            reply_markup=None,
-        )
-    await _tell_applicant(
-        bot, i18n, settings, decided, approved=False, reason_key=callback_data.reason
-    )
+        return query.message.chat.id, query.message.message_id
+    return None
 
 
 async def _leave_typing(state: FSMContext) -> None:
@@ -385,7 +406,7 @@ async def _leave_typing(state: FSMContext) -> None:
 async def _reject(
     session: AsyncSession, user_id: int, actor_id: int, key: str, typed: str | None
 ) -> User | None:
-    """Reject (once: the UPDATE's guard) and record it with its reason; committed."""
+    """Reject (once: the UPDATE's guard) and record it with its reason (not committed)."""
     decided = await users.decide_registration(session, user_id, approve=False, decided_by=actor_id)
     if decided is None:
         return None
@@ -400,33 +421,50 @@ async def _reject(
         unit=decided.unit_code,
         **details,
     )
-    await session.commit()
     return decided
 
 
-async def _decided_card(
+async def _close_and_tell(
     session: AsyncSession,
     decided: User,
-    units: UnitDirectory,
+    i18n: I18n,
     settings: Settings,
     who: str,
-    reason: str | None = None,
-) -> str:
+    own: tuple[int, int] | None,
+    *,
+    key: str | None = None,
+    typed: str | None = None,
+) -> Callable[[], str]:
+    """Queue, in the decision's transaction, the edit of every other copy of the card and the
+    message to the person; returns the verdict line (rendered in the current language)."""
     approved = decided.status is RegistrationStatus.APPROVED
-    verdict = (
-        _("✅ Approved by {who} at {when}") if approved else _("⛔ Rejected by {who} at {when}")
-    ).format(
-        who=html.quote(who),
-        when=local_datetime(decided.decided_at or decided.created_at, settings.tz),
+    when = local_datetime(decided.decided_at or decided.created_at, settings.tz)
+
+    def verdict() -> str:
+        line = (
+            _("✅ Approved by {who} at {when}") if approved else _("⛔ Rejected by {who} at {when}")
+        ).format(who=html.quote(who), when=when)
+        reason = str(REASONS[key][0]) if key in REASONS else html.quote(typed or "")
+        if not approved and reason:
+            line += "\n" + _("Reason: {reason}").format(reason=reason)
+        return line
+
+    await owed.close_card(
+        session, card_key(decided.id), i18n, settings.default_locale, verdict, skip=own
     )
-    if reason:
-        verdict += "\n" + _("Reason: {reason}").format(reason=html.quote(reason))
+    _tell_applicant(session, i18n, settings, decided, approved, reason=typed, reason_key=key)
+    return verdict
+
+
+async def _decided_card(
+    session: AsyncSession, decided: User, units: UnitDirectory, verdict: Callable[[], str]
+) -> str:
     facts = await card_facts(session, decided)
-    return registration_card(decided, units, facts) + "\n\n" + verdict
+    return registration_card(decided, units, facts) + "\n\n" + verdict()
 
 
-async def _tell_applicant(
-    bot: Bot,
+def _tell_applicant(
+    session: AsyncSession,
     i18n: I18n,
     settings: Settings,
     applicant: User,
@@ -434,6 +472,7 @@ async def _tell_applicant(
     reason: str | None = None,
     reason_key: str | None = None,
 ) -> None:
+    """Queue the decision for the person, in their language."""
     locale = applicant.locale or settings.default_locale
     with i18n.use_locale(locale):
         if approved:
@@ -453,9 +492,4 @@ async def _tell_applicant(
                     _("What to do: {next}").format(next=next_text),
                 ]
             )
-    try:
-        await bot.send_message(applicant.id, text)
-    except TelegramAPIError as error:
-        log.warning("could not tell applicant %s the decision: %s", applicant.id, error)
-    if approved:
-        await set_user_commands(bot, i18n, applicant.id, Access.OFFICER, locale)
+    owed.owe_text(session, applicant.id, text, kind="registration.decision", locale=locale)

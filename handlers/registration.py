@@ -36,6 +36,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.domain import registration as rules
 from bot.domain.phone import format_phone, parse_phone
 from bot.domain.text import shorten
@@ -44,6 +45,7 @@ from bot.people import phone_label
 from bot.roles import Access
 from bot.settings import Settings
 from handlers.approval import notify_approvers
+from handlers.editing import edit_markup
 from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import back_label, button, cancel_label, inline
 from handlers.unit_search import search_note
@@ -361,23 +363,27 @@ async def submit(
         locale=i18n.current_locale,
         phone_verified=bool(data.get("phone_verified", False)),
     )
+    if stored is not None:
+        # Owed, not sent: committed with the registration (see handlers.reviews).
+        owed.owe_text(
+            session,
+            query.from_user.id,
+            _(
+                "✅ Your registration has been sent. The department will check it; "
+                "you will get a message here as soon as it is approved."
+            ),
+            kind="registration.sent",
+            locale=i18n.current_locale,
+        )
+        await notify_approvers(session, i18n, settings, units, stored)
     await session.commit()
     await state.clear()
     await query.answer()
     if not isinstance(query.message, Message):
         return
+    await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
     if stored is None:
-        await query.message.edit_reply_markup(reply_markup=None)
         await query.message.answer(_("Your registration is already waiting for approval."))
-        return
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        _(
-            "✅ Your registration has been sent. The department will check it; "
-            "you will get a message here as soon as it is approved."
-        )
-    )
-    await notify_approvers(bot, session, i18n, settings, units, stored)
 
 
 @router.callback_query(Registration.review, RegAction.filter(F.action == "edit"))

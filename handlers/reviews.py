@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -16,17 +15,18 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import RowId
 from bot.domain.text import CAPTION_MAX, clean_text, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
-from bot.review import COMMENT_MAX, ReviewComment, ask_comment, decide
+from bot.review import COMMENT_MAX, ReviewComment, ask_comment, card_key, decide
 from bot.review import ReopenCb as ReopenCb  # where /cuatoi and /trangthai import it from
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
 from handlers.editing import edit_markup
-from storage.models import Attachment, Submission, User
+from storage.models import Attachment, OwedMessage, Submission, User
 from storage.repositories import submissions, users
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,6 @@ def review_buttons(submission_id: int) -> InlineKeyboardMarkup:
 
 
 async def notify_staff(
-    bot: Bot,
     session: AsyncSession,
     i18n: I18n,
     settings: Settings,
@@ -126,7 +125,8 @@ async def notify_staff(
     submission: Submission,
     officer: User,
 ) -> None:
-    """Post a new submission, with its attachments, to the staff group or to each staff member."""
+    """Queue the card of a new submission, then its files, for the staff group or for each
+    staff member, in the caller's transaction (the outbox sends them once it commits)."""
     targets: dict[int, str] = {}
     if settings.staff_chat_id is not None:
         targets[settings.staff_chat_id] = settings.default_locale
@@ -142,18 +142,33 @@ async def notify_staff(
         with i18n.use_locale(locale):
             *pages, last = summary_pages(submission, form, units, officer, locale, settings)
             markup = review_buttons(submission.id)
-        try:
-            for page in pages:
-                await bot.send_message(chat_id, page)
-            await bot.send_message(chat_id, last, reply_markup=markup)
-            for number, file in enumerate(files, start=1):
-                caption = attachment_caption(submission, file, number, len(files), form, locale)
-                if file.kind == "photo":
-                    await bot.send_photo(chat_id, file.file_id, caption=caption)
-                else:
-                    await bot.send_document(chat_id, file.file_id, caption=caption)
-        except TelegramAPIError as error:
-            log.warning("could not post submission %s to %s: %s", submission.id, chat_id, error)
+        # The card's pages go in order, its buttons on the last; its files after it.
+        previous: OwedMessage | None = None
+        for page in pages:
+            previous = owed.owe_text(
+                session, chat_id, page, kind="submission.page", locale=locale, after=previous
+            )
+        previous = owed.owe_text(
+            session,
+            chat_id,
+            last,
+            kind="submission.card",
+            markup=markup,
+            card=card_key(submission.id),
+            locale=locale,
+            after=previous,
+        )
+        for number, file in enumerate(files, start=1):
+            caption = attachment_caption(submission, file, number, len(files), form, locale)
+            previous = owed.owe_file(
+                session,
+                chat_id,
+                file.kind,
+                file.file_id,
+                caption,
+                kind="submission.file",
+                after=previous,
+            )
 
 
 @router.callback_query(ReviewCb.filter(F.accept))
@@ -166,6 +181,11 @@ async def accept(
     bot: Bot,
 ) -> None:
     """Đã tiếp nhận."""
+    card = (
+        (query.message.chat.id, query.message.message_id)
+        if isinstance(query.message, Message)
+        else None
+    )
     reviewed = await decide(
         bot,
         session,
@@ -174,9 +194,13 @@ async def accept(
         submission_id=callback_data.id,
         accept=True,
         reviewer_id=query.from_user.id,
+        reviewer_name=query.from_user.full_name,
+        skip_card=card,  # this copy is edited here, at once
     )
     if reviewed is None:
         await query.answer(_("This submission was already reviewed."), show_alert=True)
+        if card is not None:  # a stale copy: its buttons go ("not modified" counts as done)
+            await edit_markup(bot, card[0], card[1], None)
         return
     await query.answer(_("Marked as accepted."))
     if isinstance(query.message, Message):
@@ -238,6 +262,7 @@ async def got_comment(
         submission_id=int(data["review_id"]),
         accept=False,
         reviewer_id=message.from_user.id,
+        reviewer_name=message.from_user.full_name,
         comment=comment,
     )
     await state.clear()

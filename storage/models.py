@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.events import EventKind, EventStatus, SignupStatus
@@ -487,3 +487,44 @@ class StaffReminder(Base):
 def _date_the_submission(_mapper: Any, _connection: Any, target: Submission) -> None:
     """`occurred_on` follows the answers, whoever stores the submission."""
     target.occurred_on = dated_on(target.form_id, target.answers or {})
+
+
+class OwedMessage(Base):
+    """A message the bot owes someone (a staff card, a decision, a confirmation, an edit of a
+    card), committed with the change that caused it and sent by the broadcast worker.
+
+    One row is one Bot API call (`method` with `payload`, the chat aside). `after_id` holds it
+    back until that row is settled: a card's files after the card, an edit after the message it
+    edits (whose `message_id` it then uses). Rows of one card share `card` (what the card is
+    about: `submission:12`, `registration:900123`), so a decision can find every copy of it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_priority", "state", "priority", "id"),
+        Index("ix_outbox_card", "card"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]]
+    kind: Mapped[str] = mapped_column(String(32))  # what it is, for the logs and the tests
+    card: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    after: Mapped[OwedMessage | None] = relationship(remote_side=[id], lazy="raise")
+    priority: Mapped[int] = mapped_column(default=0)  # lower goes first
+    state: Mapped[DeliveryState] = mapped_column(
+        _enum(DeliveryState),
+        default=DeliveryState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]

@@ -31,6 +31,9 @@ class RunningBot:
             # Simulated users type faster than people; the throttle has its own tests.
             "throttle_rate": 10_000,
             "throttle_burst": 10_000,
+            # Nor does the fake Bot API limit messages a second as Telegram does; the pace
+            # has its own tests (tests/e2e/test_paced_replies.py sets it back to 30).
+            "telegram_rate": 10_000,
             **settings,
         }
         self.clock = Clock(TZ, fixed=NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import pytest
@@ -81,6 +82,28 @@ async def test_the_send_window_keeps_any_second_within_the_limit() -> None:
     assert time.now == 1000.0
     await window.acquire()  # the 31st waits until the first is a second (and a bit) old
     assert time.now == pytest.approx(1001.04)
+
+
+async def test_a_reply_goes_before_a_copy_already_waiting_in_the_send_window() -> None:
+    class Yielding(FakeTime):
+        async def sleep(self, seconds: float) -> None:
+            for _ in range(3):  # others may run meanwhile, as with a real sleep
+                await asyncio.sleep(0)
+            await super().sleep(seconds)
+
+    time = Yielding()
+    window = SendWindow(1, margin=0.0, monotonic=time.monotonic, sleep=time.sleep)
+    await window.acquire()  # the window is full for a second
+    order: list[str] = []
+
+    async def take(name: str, urgent: bool) -> None:
+        await window.acquire(urgent=urgent)
+        order.append(name)
+
+    copy = asyncio.create_task(take("copy", False))
+    await asyncio.sleep(0)  # the copy waits first
+    await asyncio.gather(copy, take("reply", True))
+    assert order == ["reply", "copy"]
 
 
 def test_one_message_a_second_per_chat() -> None:

@@ -14,12 +14,16 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 TELEGRAM_LIMIT = 30  # messages a second a bot may send in all
+# Set in the worker's sending tasks: their calls are paced and retried by the worker (rows
+# back to the queue), so the Bot API session's middleware leaves them alone.
+QUEUED_SEND: ContextVar[bool] = ContextVar("queued_send", default=False)
 
 
 class Pacer:
@@ -92,6 +96,10 @@ class SendWindow:
     slow commit can bunch requests together. Telegram counts what arrives, so this last
     check keeps every one-second window (plus a margin for the network's jitter) within
     Telegram's limit whatever happened in between. Below the limit it never waits.
+
+    Everything the bot sends passes here: replies to people (`urgent`) and the worker's
+    copies of notices. While an urgent caller waits, the others do, so a broadcast at full
+    speed slows down for the dialogs instead of starving them.
     """
 
     def __init__(
@@ -107,16 +115,36 @@ class SendWindow:
         self._sleep = sleep
         self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
+        self._urgent = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
         self.limit = max(1, limit)
 
     def set_limit(self, limit: int) -> None:
         self.limit = max(1, limit)
 
-    async def acquire(self) -> None:
-        async with self._lock:
-            while len(self._sent) > self.limit - 1:
-                wait = self._sent[0] + 1.0 + self.margin - self._monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if urgent:
+            self._urgent += 1
+            self._calm.clear()
+            try:
+                await self._take(urgent=True)
+            finally:
+                self._urgent -= 1
+                if not self._urgent:
+                    self._calm.set()
+            return
+        async with self._lock:  # the others in turn, and only while nobody urgent waits
+            await self._take(urgent=False)
+
+    async def _take(self, *, urgent: bool) -> None:
+        while True:
+            while not urgent and self._urgent:
+                await self._calm.wait()
+            now = self._monotonic()
+            while self._sent and self._sent[0] + 1.0 + self.margin <= now:
                 self._sent.popleft()
-            self._sent.append(self._monotonic())
+            if len(self._sent) < self.limit:
+                self._sent.append(now)
+                return
+            await self._sleep(self._sent[0] + 1.0 + self.margin - now)

@@ -18,6 +18,10 @@ A row is `sending` only while its request may be on the wire, so after a crash e
 row is either certainly not sent (back to the queue) or reported as unknown: nobody
 gets a notice twice, nobody is skipped without a word.
 
+The same worker sends what the bot owes someone (`storage.repositories.outbox`: staff
+cards, decisions, confirmations, edits of cards), ahead of the notices' copies, with the
+same pacing, leases and answers; only a crash mid-request differs (see there).
+
 Two loops run per process: `_dispatch` takes rows and sends them, paced; `_housekeep`
 starts notices whose time has come, recovers rows of dead workers, edits the progress
 bars and writes the final reports. Several processes can run them on one database.
@@ -36,18 +40,21 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.broadcast import owed
 from bot.broadcast.content import NoticeContent, send_notice
 from bot.broadcast.outcome import Backoff, Outcome, Verdict, judge
-from bot.broadcast.pacing import TELEGRAM_LIMIT, ChatSpacing, Pacer, SendWindow
+from bot.broadcast.pacing import QUEUED_SEND, ChatSpacing, Pacer, SendWindow
 from bot.broadcast.progress import ProgressBoard
 from bot.clock import Clock
 from bot.domain.units import UnitDirectory
 from bot.settings import Settings
 from storage.models import DeliveryState, utcnow
 from storage.repositories import broadcasts as rows
+from storage.repositories import outbox
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +78,12 @@ class BroadcastWorker:
         settings: Settings,
         clock: Clock,
         units: UnitDirectory,
+        *,
+        pacer: Pacer | None = None,
+        window: SendWindow | None = None,
     ) -> None:
+        """`pacer` and `window` may be shared with the Bot API session's middleware
+        (bot.middlewares.paced_retries), so that one pace covers everything the bot sends."""
         self.bot = bot
         self.sessionmaker = sessionmaker
         self.i18n = i18n
@@ -80,8 +92,9 @@ class BroadcastWorker:
         self.units = units
         self.name = worker_name()
         self.rate = settings.broadcast_rate  # in all: shared with other processes sending
-        self.pacer = Pacer(settings.broadcast_rate)
-        self.window = SendWindow(TELEGRAM_LIMIT)
+        self.pacer = pacer or Pacer(settings.broadcast_rate)
+        self.limit = settings.telegram_rate
+        self.window = window or SendWindow(self.limit)
         self.spacing = ChatSpacing()
         self.lease = timedelta(seconds=settings.broadcast_lease)
         # A request must end well inside the lease, or a live worker's row could be
@@ -95,6 +108,8 @@ class BroadcastWorker:
         self.max_in_flight = 32
         self.batch = max(10, int(settings.broadcast_rate * 2))  # about two seconds of work
         self._queue: deque[rows.Claimed] = deque()
+        self._owed: deque[outbox.Owed] = deque()  # served before the notices' copies
+        self._unhook: Callable[[], None] | None = None
         self._contents: dict[int, NoticeContent] = {}
         self._sending: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
@@ -114,6 +129,7 @@ class BroadcastWorker:
         if self._loops:
             return
         self._stopping = False
+        self._unhook = owed.on_commit_wake(self.wake)
         self._loops = [
             asyncio.create_task(self._forever(self._dispatch_once), name="broadcast-dispatch"),
             asyncio.create_task(self._forever(self._housekeep_once), name="broadcast-housekeep"),
@@ -125,6 +141,9 @@ class BroadcastWorker:
         if not self._loops:
             return
         self._stopping = True
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
         self.wake()
         for loop in self._loops:
             loop.cancel()
@@ -137,11 +156,14 @@ class BroadcastWorker:
             for task in late:  # left as `sending`: reported unknown once the lease runs out
                 task.cancel()
         untried = [item.id for item in self._queue]
+        untried_owed = [item.id for item in self._owed]
         self._queue.clear()
-        if untried:
+        self._owed.clear()
+        if untried or untried_owed:
             with contextlib.suppress(Exception):
                 async with self.sessionmaker() as session:
                     await rows.release(session, untried, self.name)
+                    await outbox.release(session, untried_owed, self.name)
                     await session.commit()
         log.info("broadcast worker %s stopped", self.name)
 
@@ -171,24 +193,33 @@ class BroadcastWorker:
 
     async def _dispatch_once(self) -> None:
         loop = asyncio.get_running_loop()
-        if len(self._queue) < self.batch // 2 and (
-            not self._queue or loop.time() - self._last_refill >= 0.5
+        queued = len(self._queue) + len(self._owed)
+        if self._work.is_set() or (
+            queued < self.batch // 2 and (not queued or loop.time() - self._last_refill >= 0.5)
         ):
+            self._work.clear()
             self._last_refill = loop.time()
             await self._refill()
-        if not self._queue:
+        if not self._queue and not self._owed:
             await self._idle(self._work)
             return
         item = self._next_ready()
         if item is None:  # every queued chat got a message less than a second ago
-            await asyncio.sleep(min(self.spacing.wait_for(i.chat_id) for i in self._queue))
+            waiting: list[outbox.Owed | rows.Claimed] = [*self._owed, *self._queue]
+            soonest = min(self.spacing.wait_for(i.chat_id) for i in waiting)
+            with contextlib.suppress(TimeoutError):  # something owed may come in meanwhile
+                await asyncio.wait_for(self._work.wait(), soonest)
             return
         while len(self._sending) >= self.max_in_flight:
             await asyncio.wait(self._sending, return_when=asyncio.FIRST_COMPLETED)
         try:
             await self.pacer.acquire()
         except asyncio.CancelledError:
-            self._queue.appendleft(item)  # given back by stop()
+            # given back by stop()
+            if isinstance(item, outbox.Owed):
+                self._owed.appendleft(item)
+            else:
+                self._queue.appendleft(item)
             raise
         self.spacing.mark(item.chat_id)
         task = asyncio.create_task(self._deliver(item))
@@ -197,16 +228,29 @@ class BroadcastWorker:
 
     async def _refill(self) -> None:
         now = utcnow()
+        room = self.batch - len(self._queue) - len(self._owed)
         async with self.sessionmaker() as session:
-            if not await rows.anything_due(session, now):
+            if await outbox.anything_due(session, now):
+                # Taken even when the queue is full of copies: they go first anyway.
+                limit = max(room, self.batch // 2)
+                taken = await outbox.claim(session, self.name, limit, now, now + self.lease)
+                await session.commit()
+                self._owed.extend(taken)
+                room -= len(taken)
+            if room <= 0 or not await rows.anything_due(session, now):
                 return
-            claimed = await rows.claim(
-                session, self.name, self.batch - len(self._queue), now, now + self.lease
-            )
+            claimed = await rows.claim(session, self.name, room, now, now + self.lease)
             await session.commit()
         self._queue.extend(claimed)
 
-    def _next_ready(self) -> rows.Claimed | None:
+    def _next_ready(self) -> outbox.Owed | rows.Claimed | None:
+        """What is owed to someone first, then the notices' copies; a chat that got a
+        message less than a second ago waits its turn."""
+        for _ in range(len(self._owed)):
+            owed_item = self._owed.popleft()
+            if self.spacing.wait_for(owed_item.chat_id) <= 0:
+                return owed_item
+            self._owed.append(owed_item)
         for _ in range(len(self._queue)):
             item = self._queue.popleft()
             if self.spacing.wait_for(item.chat_id) <= 0:
@@ -223,9 +267,13 @@ class BroadcastWorker:
             self._contents[notice_id] = NoticeContent.of(notice)
         return self._contents[notice_id]
 
-    async def _deliver(self, item: rows.Claimed) -> None:
+    async def _deliver(self, item: outbox.Owed | rows.Claimed) -> None:
+        QUEUED_SEND.set(True)  # paced and retried here: the session's middleware keeps off
         try:
-            await self._deliver_one(item)
+            if isinstance(item, outbox.Owed):
+                await self._send_owed(item)
+            else:
+                await self._deliver_one(item)
         except Exception:
             # The row stays claimed or sending: its lease runs out and it is recovered
             # (back to the queue, or reported unknown), as after a crash.
@@ -283,6 +331,85 @@ class BroadcastWorker:
                 "delivery %s to %s: %s %s", item.id, item.chat_id, verdict.value, outcome.error
             )
 
+    async def _send_owed(self, item: outbox.Owed) -> None:
+        """One owed call: committed as `sending`, made, and what happened recorded."""
+        async with self.sessionmaker() as session:
+            mine = await outbox.start_sending(session, item.id, self.name, utcnow() + self.lease)
+            target = None
+            if mine and item.method in owed.EDITS and item.after_id is not None:
+                target = await outbox.message_id_of(session, item.after_id)
+            await session.commit()
+        if not mine:
+            return
+        message_id = None
+        if item.method in owed.EDITS and target is None:
+            # The message to edit never arrived (blocked, failed): nothing to edit.
+            outcome = Outcome(Verdict.FAILED, error="the message to edit was not sent")
+        else:
+            try:
+                await self.window.acquire(urgent=True)  # owed to a person: before the copies
+                message_id = await owed.call(
+                    self.bot,
+                    item.chat_id,
+                    item.method,
+                    item.payload,
+                    self.request_timeout,
+                    message_id=target,
+                )
+            except TelegramBadRequest as error:
+                if owed.ALREADY_DONE in error.message:
+                    outcome = Outcome(Verdict.SENT)  # an edit that was already made
+                else:
+                    outcome = judge(error, item.failures, self.backoff)
+            except Exception as error:
+                outcome = judge(error, item.failures, self.backoff)
+            else:
+                outcome = Outcome(Verdict.SENT)
+        async with self.sessionmaker() as session:
+            verdict = outcome.verdict
+            if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
+                if verdict is Verdict.RETRY_AFTER:
+                    self.pacer.pause(outcome.wait)
+                asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
+                await outbox.retry_later(
+                    session,
+                    item.id,
+                    self.name,
+                    utcnow() + timedelta(seconds=outcome.wait),
+                    outcome.error or "",
+                    count_failure=verdict is Verdict.RETRY,
+                )
+            else:
+                state = {
+                    Verdict.SENT: DeliveryState.SENT,
+                    Verdict.UNREACHABLE: DeliveryState.UNREACHABLE,
+                    Verdict.FAILED: DeliveryState.FAILED,
+                }[verdict]
+                await outbox.settle(
+                    session, item.id, self.name, state, message_id=message_id, error=outcome.error
+                )
+                self._work.set()  # what waited for this row may go now
+            await session.commit()
+        if verdict is not Verdict.SENT:
+            log.info(
+                "owed %s %s to %s: %s %s",
+                item.kind,
+                item.id,
+                item.chat_id,
+                verdict.value,
+                outcome.error,
+            )
+
+    async def drain_owed(self, timeout: float) -> None:
+        """Wait until what is owed and due now has been tried (the demo shows the answers
+        of one turn before the next prompt)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            async with self.sessionmaker() as session:
+                if not await outbox.outstanding(session, utcnow()):
+                    return
+            await asyncio.sleep(0.02)
+
     # --- housekeeping --------------------------------------------------------------------
 
     async def _housekeep_once(self) -> None:
@@ -290,6 +417,13 @@ class BroadcastWorker:
         domain_now = self.clock.now().astimezone(UTC)
         started: list[int] = []
         async with self.sessionmaker() as session:
+            back, lost = await outbox.recover_expired(session, now)
+            if back or lost:
+                await session.commit()
+                self._work.set()
+                log.warning(
+                    "leases ran out: %d owed messages back in the queue, %d unknown", back, lost
+                )
             if await rows.anything_to_start_or_recover(session, now, domain_now):
                 returned, unknown = await rows.recover_expired(session, now)
                 started = await rows.start_due(session, domain_now)
@@ -307,7 +441,7 @@ class BroadcastWorker:
         share = self.rate / (1 + others)
         if self.pacer.rate != share:
             self.pacer.set_rate(share)
-            self.window.set_limit(TELEGRAM_LIMIT // (1 + others))
+            self.window.set_limit(self.limit // (1 + others))
         if started:
             self._work.set()
         for notice_id in started:

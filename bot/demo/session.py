@@ -284,6 +284,9 @@ class DemoSession:
         update_id = await update
         try:
             await self.api.wait_handled(update_id, timeout=self.reply_timeout)
+            # What the update owes people (cards, confirmations) goes out through the
+            # outbox a moment after: on screen before the next prompt too.
+            await self.app.dispatcher["broadcasts"].drain_owed(self.reply_timeout)
         except TimeoutError:
             with self.language():
                 self.say(_("(The bot is still busy; its answer will appear when it comes.)"))

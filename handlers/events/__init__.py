@@ -17,4 +17,5 @@ __all__ = ["press_key", "routers"]
 def routers() -> list[Router]:
     from handlers.events import create, manage, signup
 
-    return [create.router, manage.router, signup.router]
+    del create  # imported for its dialog's registration; handlers.dialogs runs it
+    return [manage.router, signup.router]

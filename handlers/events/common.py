@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Hashable
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData, CallbackDataException
 from aiogram.types import InlineKeyboardMarkup, Update
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import RowId
 from bot.domain.events import EventKind, EventStatus, SignupStatus
 from bot.events import render
@@ -123,25 +122,23 @@ def is_open(event: Event) -> bool:
 
 
 async def tell_promoted(
-    bot: Bot,
     session: AsyncSession,
     i18n: I18n,
     settings: Settings,
     event: Event,
     promoted: list[EventSignup],
 ) -> None:
-    """Everyone moved up from the waiting list hears it at once."""
+    """Everyone moved up from the waiting list hears it: queued in the transaction that moved
+    them (call it before the commit), sent by the outbox."""
     for signup in promoted:
         person = await users.get_user(session, signup.user_id)
         locale = (person.locale if person else None) or settings.default_locale
         with i18n.use_locale(locale):
             text = render.promoted_notice(event, _, settings.tz)
             markup = leave_buttons(signup)
-        try:
-            await bot.send_message(signup.user_id, text, reply_markup=markup)
-        except TelegramAPIError as error:
-            # The move is committed; /lophoc shows it even if this message is lost.
-            log.warning("could not tell %s of their seat: %s", signup.user_id, error)
+        owed.owe_text(
+            session, signup.user_id, text, kind="event.promoted", markup=markup, locale=locale
+        )
 
 
 def positions(rows: list[EventSignup]) -> dict[int, int]:

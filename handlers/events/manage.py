@@ -23,7 +23,6 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -31,17 +30,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callback_ids import RowId
 from bot.clock import Clock
+from bot.dialogs import engine
 from bot.domain import events as rules
-from bot.domain.events import EventKind, EventStatus, Ok, Problem
-from bot.domain.text import N_, Text, shorten
+from bot.domain.events import EventKind, EventStatus
+from bot.domain.text import N_, shorten
 from bot.domain.units import UnitDirectory
 from bot.events import export, notices, render
+from bot.events.dialog import EDIT_EVENT, answers_of, moment
 from bot.events.notices import Waker
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
+from handlers.dialogs import DialogSpec, Finished, begin, context, register
 from handlers.editing import edit_markup, edit_text
 from handlers.events.common import positions, tell_promoted
-from handlers.keyboards import back_label, button, cancel_label, inline
+from handlers.keyboards import back_label, button, inline
 from storage.models import Event
 from storage.repositories import audit, events
 
@@ -54,10 +56,6 @@ class SevCb(CallbackData, prefix="sev"):
     a: str  # new, open, list, xlsx, edit, field, close, close_ok, cancel, cancel_ok, card, nolimit
     id: RowId = 0
     f: str = ""
-
-
-class EventEdit(StatesGroup):
-    value = State()
 
 
 EDITABLE = {
@@ -93,12 +91,14 @@ async def menu(message: Message, session: AsyncSession, clock: Clock, settings: 
 
 
 @router.callback_query(SevCb.filter(F.a == "new"))
-async def new_event(query: CallbackQuery, state: FSMContext, clock: Clock) -> None:
-    from handlers.events.create import begin  # create imports this module's send_card
+async def new_event(
+    query: CallbackQuery, state: FSMContext, clock: Clock, units: UnitDirectory
+) -> None:
+    from handlers.events.create import start  # create imports this module's send_card
 
     await query.answer()
     assert query.bot is not None
-    await begin(query.bot, query.from_user.id, state, clock)
+    await start(query.bot, query.from_user.id, state, clock, units)
 
 
 # --- the card ----------------------------------------------------------------------------------
@@ -370,24 +370,16 @@ async def choose_field(query: CallbackQuery, callback_data: SevCb, session: Asyn
     await edit_markup(bot, chat_id, message_id, inline(*rows))
 
 
-def _current_value(event: Event, field: str, tz: Any) -> str:
-    if field in ("starts", "ends", "deadline"):
-        column = {"starts": "starts_at", "ends": "ends_at", "deadline": "signup_deadline"}[field]
-        return rules.format_moment(getattr(event, column), tz)
-    if field == "seats":
-        return str(event.seats) if event.seats is not None else _("no limit")
-    value = getattr(event, field)
-    return str(value) if value else "—"
-
-
 @router.callback_query(SevCb.filter(F.a == "field"))
 async def ask_value(
     query: CallbackQuery,
     callback_data: SevCb,
     session: AsyncSession,
     state: FSMContext,
-    settings: Settings,
+    clock: Clock,
+    units: UnitDirectory,
 ) -> None:
+    """A field pressed: its question from the creation dialog, with the current value."""
     event = await _event(query, session, callback_data.id)
     if event is None:
         return
@@ -397,53 +389,46 @@ async def ask_value(
     await query.answer()
     bot, chat_id, message_id = _where(query)
     await edit_markup(bot, chat_id, message_id, card_buttons(event))
-    rows = [[button(cancel_label(), SevCb(a="stop", id=event.id))]]
-    if callback_data.f == "seats" and not rules.seats_required(event.kind):
-        rows.insert(0, [button(_("No limit"), SevCb(a="nolimit", id=event.id))])
-    sent = await bot.send_message(
-        chat_id,
-        _("{field} now: {value}\nType the new value.").format(
-            field=_(EDITABLE[callback_data.f]),
-            value=html.quote(_current_value(event, callback_data.f, settings.tz)),
-        ),
-        reply_markup=inline(*rows),
+    reply = engine.start_at(
+        EDIT_EVENT,
+        context(clock, units),
+        answers_of(event, clock.tz),
+        callback_data.f,
+        {"event_id": event.id, "field": callback_data.f},
     )
-    await state.set_state(EventEdit.value)
-    await state.set_data({"event_id": event.id, "field": callback_data.f, "qid": sent.message_id})
+    await begin(bot, chat_id, state, reply)
 
 
-@router.callback_query(SevCb.filter(F.a == "stop"))
-async def stop_editing(query: CallbackQuery, state: FSMContext) -> None:
-    if await state.get_state() != EventEdit.value.state:
-        await query.answer(_("This button is no longer active."))
+async def save_edit(done: Finished) -> None:
+    """The new value, checked by the dialog: stored under the seat lock, committed, told."""
+    field = done.data["field"]
+    value = done.answers.get(field)
+    if field in ("starts", "ends", "deadline"):
+        value = moment(value)
+    deps = done.deps
+    event = await events.get_event(deps["session"], int(done.data["event_id"]))
+    if event is None or event.status is EventStatus.CANCELLED:
+        await done.state.clear()
+        await done.bot.send_message(done.chat_id, _("This event can't be changed any more."))
         return
-    await state.clear()
-    await query.answer(_("Nothing was changed."))
-    bot, chat_id, message_id = _where(query)
-    await edit_markup(bot, chat_id, message_id, None)
+    await _save(
+        done.bot,
+        done.chat_id,
+        done.user_id,
+        done.state,
+        deps["session"],
+        deps["clock"],
+        deps["settings"],
+        deps["i18n"],
+        deps["units"],
+        deps.get("broadcasts"),
+        event.id,
+        field,
+        value,
+    )
 
 
-def _parse(field: str, text: str, event: Event, now: datetime) -> Ok | Problem:
-    """The typed value of `field`, checked as at creation; a new start moves the end with it."""
-    if field == "title":
-        return rules.parse_text(
-            text, longest=rules.TITLE_MAX, what=Text(N_("Please type the title."))
-        )
-    if field == "place":
-        return rules.parse_text(
-            text, longest=rules.PLACE_MAX, what=Text(N_("Please type the place."))
-        )
-    if field == "description":
-        return rules.parse_text(
-            text, longest=rules.DESCRIPTION_MAX, what=Text(N_("Please type the description."))
-        )
-    if field == "seats":
-        return rules.parse_seats(text, event.kind)
-    if field == "ends":
-        return rules.parse_end(text, event.starts_at.astimezone(now.tzinfo), now)
-    if field == "deadline":
-        return rules.parse_deadline(text, event.starts_at, now)
-    return rules.parse_start(text, now)
+register(DialogSpec(EDIT_EVENT, frozenset(STAFF_LEVELS), save_edit))
 
 
 def changes_of(field: str, value: object, event: Event) -> dict[str, object]:
@@ -475,81 +460,6 @@ def _shown(event: Event, tz: Any) -> dict[str, str]:
         _("Sign-up deadline"): rules.format_moment(event.signup_deadline, tz),
         _("Description"): event.description or "—",
     }
-
-
-@router.callback_query(EventEdit.value, SevCb.filter(F.a == "nolimit"))
-async def no_limit(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    i18n: I18n,
-    units: UnitDirectory,
-    broadcasts: Waker | None = None,
-) -> None:
-    """Số chỗ → Không giới hạn (not for courses)."""
-    data = await state.get_data()
-    await query.answer()
-    bot, chat_id, message_id = _where(query)
-    await edit_markup(bot, chat_id, message_id, None)
-    await _save(
-        bot,
-        chat_id,
-        query.from_user.id,
-        state,
-        session,
-        clock,
-        settings,
-        i18n,
-        units,
-        broadcasts,
-        int(data["event_id"]),
-        "seats",
-        None,
-    )
-
-
-@router.message(EventEdit.value, F.text)
-async def got_value(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    i18n: I18n,
-    units: UnitDirectory,
-    broadcasts: Waker | None = None,
-) -> None:
-    """The new value: checked, stored under the seat lock, committed, then told."""
-    data = await state.get_data()
-    event = await events.get_event(session, int(data["event_id"]))
-    bot = message.bot
-    assert bot is not None
-    if event is None or event.status is EventStatus.CANCELLED:
-        await state.clear()
-        await message.answer(_("This event can't be changed any more."))
-        return
-    result = _parse(data["field"], message.text or "", event, clock.now())
-    if isinstance(result, Problem):
-        await message.answer(result.reason.render(_))
-        return
-    await edit_markup(bot, message.chat.id, data.get("qid"), None)
-    await _save(
-        bot,
-        message.chat.id,
-        message.from_user.id if message.from_user else 0,
-        state,
-        session,
-        clock,
-        settings,
-        i18n,
-        units,
-        broadcasts,
-        event.id,
-        data["field"],
-        result.value,
-    )
 
 
 async def _save(
@@ -592,16 +502,11 @@ async def _save(
             session, created_by=staff_id, text=text, recipients=people, event_id=event.id
         )
     audit.record(session, staff_id, "event_edit", str(event.id), field=field)
+    await tell_promoted(session, i18n, settings, event, outcome.promoted)
     await session.commit()
     notices.wake(broadcasts)
     await state.clear()
     await bot.send_message(
         chat_id, _("Saved. {count} people signed up are being told.").format(count=told)
     )
-    await tell_promoted(bot, session, i18n, settings, event, outcome.promoted)
     await send_card(bot, chat_id, session, event, units, settings)
-
-
-@router.message(EventEdit.value)
-async def value_as_text(message: Message) -> None:
-    await message.answer(_("Please type the new value as text."))

@@ -248,6 +248,8 @@ async def drop(
 ) -> None:
     """Có, hủy: cancelled; the first one waiting moves up in the same transaction."""
     outcome = await events.cancel_signup(session, callback_data.id, user, clock.now())
+    if outcome.event is not None and outcome.promoted:
+        await tell_promoted(session, i18n, settings, outcome.event, outcome.promoted)
     await session.commit()
     _release(press_turn)
     if outcome.refused is not None or outcome.event is None:
@@ -265,7 +267,6 @@ async def drop(
             title=html.quote(outcome.event.title)
         ),
     )
-    await tell_promoted(bot, session, i18n, settings, outcome.event, outcome.promoted)
 
 
 # --- conferences: the unit's answer ----------------------------------------------------------
@@ -313,6 +314,8 @@ async def _answer(
     outcome = await events.answer_for_unit(
         session, event_id, user, clock.now(), attending=attending, attendees=attendees
     )
+    if outcome.event is not None and outcome.promoted:
+        await tell_promoted(session, i18n, settings, outcome.event, outcome.promoted)
     await session.commit()
     _release(turn)
     if outcome.refused is None and outcome.event is not None and outcome.signup is not None:
@@ -321,7 +324,6 @@ async def _answer(
             _answer_text(outcome.event, outcome),
             reply_markup=_answer_buttons(outcome.event, outcome.signup),
         )
-        await tell_promoted(bot, session, i18n, settings, outcome.event, outcome.promoted)
     return outcome
 
 

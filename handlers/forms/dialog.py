@@ -39,6 +39,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.clock import Clock
 from bot.domain.text import MESSAGE_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
@@ -679,18 +680,24 @@ async def pressed_send(
         token=data["token"],
         replaces_id=replaces,
     )
+    if new:
+        # Owed, not sent: committed with the submission, so a crash or an outage of
+        # Telegram after the commit delays the confirmation and the staff's cards, never
+        # loses them (a redelivered Gửi stores nothing new and queues nothing).
+        owed.owe_text(
+            session,
+            chat_id,
+            _("✅ Sent. Reference number: <b>{ref}</b>. The department has been told.").format(
+                ref=stored.reference
+            ),
+            kind="submission.sent",
+            locale=i18n.current_locale,
+        )
+        await notify_staff(session, i18n, settings, forms, units, stored, user)
     await session.commit()
     await state.clear()
     await query.answer()
     await edit_markup(bot, chat_id, query.message.message_id, None)
-    await bot.send_message(
-        chat_id,
-        _("✅ Sent. Reference number: <b>{ref}</b>. The department has been told.").format(
-            ref=stored.reference
-        ),
-    )
-    if new:
-        await notify_staff(bot, session, i18n, settings, forms, units, stored, user)
 
 
 @router.callback_query(FormCb.filter(F.a == "cancel"))

@@ -95,7 +95,7 @@ async def create_event(
             await staff.send(query)
             await staff.expect("Đã chọn")
             await staff.press(name)
-            await edited(staff)
+            await staff.expect(name)  # the question, edited in place: "Đã chọn: …"
         await staff.press("Xong")
     else:
         await staff.press("Tất cả cán bộ")

@@ -106,14 +106,14 @@ async def test_chosen_units_get_the_photo_and_nobody_else(
     await admin.press("Chọn đơn vị")
     await admin.expect("Gõ một phần tên đơn vị")
     await admin.send("cau giay")
-    await admin.expect("Bấm vào đơn vị để chọn")
-    await admin.press("Phường Cầu Giấy · 2")
+    await admin.expect("bấm vào các đơn vị để chọn")
+    await admin.press("Phường Cầu Giấy · 2")  # with its number of officers
     await admin.expect("")  # the button now shows ✅
     await admin.send("Hoà Xá")
-    await admin.expect("Bấm vào đơn vị để chọn")
+    await admin.expect("bấm vào các đơn vị để chọn")
     await admin.press("Xã Hòa Xá · 1")
     await admin.expect("")
-    await admin.press("Xong (2 đơn vị)")
+    await admin.press("Xong (2)")
     preview = await admin.expect("Lịch tập huấn")
     assert preview.method == "sendPhoto" and preview.params["photo"] == "AgACposter"
     review = await admin.expect("Người nhận: 3")
@@ -339,13 +339,13 @@ async def test_nothing_is_sent_before_gui(
     await admin.expect("Gửi cho ai?")
     await admin.press("Chuyên viên Sở")
     await admin.expect("Người nhận: 1")
-    await admin.press("Sửa")
-    await admin.expect("")
-    await admin.press("Người nhận")
+    await admin.press("Người nhận")  # ✏️ 2. Người nhận, on the review
     await admin.expect("Gửi cho ai?")
     await admin.press("Tất cả cán bộ")
     await admin.expect("Người nhận: 2")
     await admin.press("Hủy")
+    await admin.expect("Những gì bạn đã nhập sẽ mất")  # asked first
+    await admin.press("Có, hủy")
     await admin.expect("Đã hủy. Chưa có gì được gửi")
     async with db() as session:
         assert await session.scalar(select(Notice)) is None
@@ -407,7 +407,7 @@ async def test_choosing_units_by_an_old_district_or_with_a_typo(
     await admin.send("Cau Giai")
     nearest = await admin.expect("gần giống")
     assert "▫️ Phường Cầu Giấy · 0" in nearest.buttons
-    await admin.press("Xong (1 đơn vị)")
+    await admin.press("Xong (1)")
     await admin.expect("Người nhận: 1")
     await admin.press("Gửi")
     await admin.expect(DONE)

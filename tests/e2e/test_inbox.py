@@ -312,6 +312,17 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     async with db() as session:
         newest = await session.scalar(select(Submission).order_by(Submission.id.desc()))
         assert newest is not None and newest.replaces_id == first.id
+    # Its card reaches the admin through the outbox a moment after "Đã gửi": wait for it, so
+    # that the newest "Đã tiếp nhận" button below is the inbox's.
+    await api.wait_for(
+        lambda e: (
+            e.chat_id == ADMIN_ID
+            and e.method == "sendMessage"
+            and bool(e.buttons)
+            and e.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+            == f"rv:1:{newest.id}"
+        )
+    )
 
     await ask(staff, "/hoso cau giay")
     await staff.press(f"#{newest.id} · Phường Cầu Giấy")
@@ -345,8 +356,29 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     )
     await staff.press_data(refreshed.message, accept_data)
     await staff.expect("Hồ sơ này đã được xử lý rồi")
-    # The card that arrived with it refuses too: the same decision.
-    await staff.press("Đã tiếp nhận")
+    # The card that arrived with it says who accepted it and when, and loses its buttons;
+    # its old button refuses too: the same decision.
+    card = await api.wait_for(  # the card pushed to the admin, with the cards' own button
+        lambda e: (
+            e.chat_id == ADMIN_ID
+            and e.method == "sendMessage"
+            and bool(e.buttons)
+            and e.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+            == f"rv:1:{newest.id}"
+        )
+    )
+    assert card.message is not None
+    closed = await api.wait_for(
+        lambda e: (
+            e.chat_id == ADMIN_ID
+            and e.method == "editMessageText"
+            and e.params["message_id"] == card.message["message_id"]
+        )  # type: ignore[index]
+    )
+    assert "đã tiếp nhận lúc" in closed.text and not closed.buttons
+    await staff.press_data(
+        card.message, card.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
     await staff.expect("Hồ sơ này đã được xử lý rồi")
     async with db() as session:
         accepted = await session.get(Submission, newest.id)

@@ -1,7 +1,7 @@
 """people and rights: verified phones, staff who stay officers, deactivation, audit indexes
 
 Revision ID: 0007
-Revises: 0010
+Revises: 0008
 
 Staff granted before this version without a registration (status NULL) were vetted by an admin:
 they become approved, since staff access now needs an approved person. Staff whose registration
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "0007"
-down_revision = "0010"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,441 @@
+"""The Telegram front end of `bot.dialogs`: one router that runs every registered dialog.
+
+A screen becomes a message with inline buttons (choices one per row, navigation
+in the last row); a pressed choice is written under its question in place and
+its buttons removed; a choice toggled (units, several options) edits the same
+message. Typed text goes through the plain-text parser too, so `2`, `1, 3`,
+`quay lại`, `bỏ qua`, `xong`, `hủy` work here as on Zalo. /huy and ❌ Hủy are
+the same input. Callback queries are answered once, by aiogram's
+`CallbackAnswerMiddleware` on this router.
+
+The dialog state lives in the FSM data (`dialog`, `message_id`), so a restart
+loses nothing. A dialog's owner registers a `DialogSpec`: the definition, who
+may run it, and `finish`, called with the answers; `finish` commits what it
+stores before it tells the user (the state is cleared only after it returns).
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, Filter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.i18n import gettext as _
+
+from bot.clock import Clock
+from bot.dialogs import plain
+from bot.dialogs.engine import (
+    REVIEW,
+    CaptionedFile,
+    DialogState,
+    Input,
+    NavInput,
+    Reply,
+    Screen,
+    handle,
+    reopen,
+    show,
+)
+from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
+from bot.dialogs.units import DirectoryLookup
+from bot.domain.text import clean_text
+from bot.domain.units import UnitDirectory
+from bot.forms.inputs import (
+    ChoiceInput,
+    ContactInput,
+    FileInput,
+    LocationInput,
+    TextInput,
+    UnsupportedInput,
+)
+from bot.roles import Access
+from handlers.editing import edit_markup, edit_text
+from handlers.keyboards import back_label, cancel_label, inline
+
+router = Router(name=__name__)
+router.callback_query.middleware(CallbackAnswerMiddleware())
+
+
+class InDialog(StatesGroup):
+    active = State()
+
+
+class Act(enum.StrEnum):
+    """What a button of a dialog does."""
+
+    CHOOSE = "choose"
+    BACK = "back"
+    SKIP = "skip"
+    KEEP = "keep"
+    DONE = "done"
+    CANCEL = "cancel"
+
+
+class DialogCb(CallbackData, prefix="dlg"):
+    act: Act
+    screen: int  # the screen's number: a press on an older one is refused
+    option: int = 0  # the choice's place on that screen (its key may hold any character)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What `finish` gets: the answers, the dialog's own data, where to answer, the deps."""
+
+    bot: Bot
+    chat_id: int
+    user_id: int
+    answers: dict[str, Any]
+    data: dict[str, Any]
+    state: FSMContext
+    deps: dict[str, Any]
+    message_id: int | None = None  # the review's message
+
+
+Prepare = Callable[[DialogState, dict[str, Any]], Awaitable[Mapping[str, Any]]]
+BeforeReview = Callable[[Bot, int, DialogState, dict[str, Any]], Awaitable[tuple[str, str] | None]]
+
+
+@dataclass(frozen=True)
+class DialogSpec:
+    """A dialog as this front end runs it.
+
+    `prepare` looks up what its steps show (counts, lists from the database) into
+    `Context.extra`; `before_review` may send something first (a preview) or answer
+    (step, message) to ask a step again instead of showing the review.
+    """
+
+    dialog: Dialog
+    levels: frozenset[Access]
+    finish: Callable[[Finished], Awaitable[None]]
+    prepare: Prepare | None = None
+    before_review: BeforeReview | None = None
+
+
+SPECS: dict[str, DialogSpec] = {}
+
+
+def register(spec: DialogSpec) -> None:
+    SPECS[spec.dialog.id] = spec
+
+
+def context(
+    clock: Clock, units: UnitDirectory | None, extra: Mapping[str, Any] | None = None
+) -> Context:
+    extra = dict(extra or {})
+    lookup: UnitLookup | None = None
+    if units is not None:
+        lookup = DirectoryLookup(units, extra.get("unit_counts"))
+    return Context(now=clock.now(), gettext=_, units=lookup, extra=extra)
+
+
+async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:
+    extra = await spec.prepare(state, deps) if spec.prepare is not None else {}
+    return context(deps["clock"], deps.get("units"), extra)
+
+
+async def begin(
+    bot: Bot,
+    chat_id: int,
+    fsm: FSMContext,
+    reply: Reply,
+) -> None:
+    """Show the first screen of a dialog started with `engine.start` (or `start_at`)."""
+    await fsm.set_state(InDialog.active)
+    await fsm.set_data({})
+    await _run(bot, chat_id, fsm, reply, None)
+
+
+class MayRun(Filter):
+    """Router-level role check: the user's access is one the running dialog allows."""
+
+    async def __call__(
+        self,
+        event: TelegramObject,
+        state: FSMContext,
+        raw_state: str | None = None,
+        access: Access = Access.GUEST,
+    ) -> bool:
+        if raw_state != InDialog.active.state:
+            return True  # no dialog (raw_state costs no I/O): an old button is answered "old"
+        raw = (await state.get_data()).get("dialog") or {}
+        spec = SPECS.get(raw.get("dialog", ""))
+        return spec is not None and access in spec.levels
+
+
+router.message.filter(MayRun())
+router.callback_query.filter(MayRun())
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+NAV_LABELS: dict[Nav, Callable[[], str]] = {
+    Nav.BACK: back_label,
+    Nav.SKIP: lambda: _("⏭ Skip"),
+    Nav.KEEP: lambda: _("➡️ Keep"),
+    Nav.DONE: lambda: _("✅ Done"),
+    Nav.CANCEL: cancel_label,
+}
+
+
+def render_text(screen: Screen) -> str:
+    lines = [f"<i>{html.escape(screen.header)}</i>", screen.text]
+    if screen.current is not None:
+        lines.append(_("Current answer: {value}").format(value=html.escape(screen.current)))
+    return "\n".join(lines)
+
+
+def _mark(screen: Screen, selected: bool) -> str:
+    """Choices of several show whether each is chosen; a choice of one needs no mark."""
+    if screen.expects is Expect.CHOICES:
+        return "✅ " if selected else "▫️ "
+    return "✓ " if selected else ""
+
+
+def render_markup(screen: Screen) -> InlineKeyboardMarkup:
+    def choose(place: int, label: str) -> InlineKeyboardButton:
+        data = DialogCb(act=Act.CHOOSE, screen=screen.seq, option=place)
+        return InlineKeyboardButton(text=label, callback_data=data.pack())
+
+    labelled = [
+        (place, _mark(screen, option.selected) + option.label)
+        for place, option in enumerate(screen.options)
+    ]
+    rows: list[list[InlineKeyboardButton]]
+    if screen.step == REVIEW:
+        rows = [[choose(*labelled[0])]]
+        rest = [choose(*pair) for pair in labelled[1:]]
+        rows += [rest[i : i + 3] for i in range(0, len(rest), 3)]
+    else:
+        rows = [[choose(*pair)] for pair in labelled]
+    nav = [
+        InlineKeyboardButton(
+            text=screen.labels.get(word) or NAV_LABELS[word](),
+            callback_data=DialogCb(act=Act(word.value), screen=screen.seq).pack(),
+        )
+        for word in screen.nav
+    ]
+    rows += [nav[i : i + 3] for i in range(0, len(nav), 3)]
+    return inline(*rows)
+
+
+async def _run(
+    bot: Bot,
+    chat_id: int,
+    fsm: FSMContext,
+    reply: Reply,
+    pressed_message: int | None,
+    deps: dict[str, Any] | None = None,
+    user_id: int | None = None,
+) -> None:
+    """Carry out the engine's reply: notices, the echo, the screen, the end."""
+    saved = await fsm.get_data()
+    shown_id: int | None = saved.get("message_id")
+    for notice in () if reply.stale else reply.notices:  # stale: said in the callback answer
+        await bot.send_message(chat_id, html.escape(notice, quote=False))
+    if reply.state is None:
+        spec = SPECS[saved["dialog"]["dialog"]]
+        if reply.cancelled:
+            await fsm.clear()
+            await edit_markup(bot, chat_id, shown_id, None)
+            await bot.send_message(chat_id, _(spec.dialog.cancelled))
+            return
+        assert reply.finished is not None
+        old = DialogState.from_dict(saved["dialog"])
+        await edit_markup(bot, chat_id, shown_id, None)  # a second tap finds nothing
+        try:
+            await spec.finish(
+                Finished(
+                    bot, chat_id, user_id or chat_id, reply.finished, old.data, fsm, deps or {}
+                )
+            )
+        except Exception:
+            # Nothing is lost: the state still holds every answer; the buttons come back so
+            # that the review can be confirmed again (its token makes that one record).
+            if deps is not None and "clock" in deps:
+                again = show(spec.dialog, old, await context_for(spec, old, deps))
+                await edit_markup(bot, chat_id, shown_id, render_markup(again))
+            raise
+        return
+    screen = reply.screen
+    spec = SPECS[reply.state.dialog]
+    if (
+        screen is not None
+        and screen.step == REVIEW
+        and not reply.in_place
+        and spec.before_review is not None
+        and deps is not None
+    ):
+        wrong = await spec.before_review(bot, chat_id, reply.state, deps)
+        if wrong is not None:
+            ctx = await context_for(spec, reply.state, deps)
+            reply = reopen(spec.dialog, reply.state, wrong[0], wrong[1], ctx)
+            for notice in reply.notices:
+                await bot.send_message(chat_id, html.escape(notice, quote=False))
+            screen = reply.screen
+    if screen is not None and reply.in_place and shown_id is not None:
+        await edit_text(bot, chat_id, shown_id, render_text(screen), render_markup(screen))
+    elif screen is not None:
+        if reply.echo is not None and shown_id is not None and shown_id == pressed_message:
+            old_text = saved.get("text", "")
+            await edit_text(bot, chat_id, shown_id, f"{old_text}\n✓ {html.escape(reply.echo)}")
+        else:
+            await edit_markup(bot, chat_id, shown_id, None)
+        sent = await bot.send_message(
+            chat_id, render_text(screen), reply_markup=render_markup(screen)
+        )
+        shown_id = sent.message_id
+    assert reply.state is not None
+    await fsm.update_data(
+        dialog=reply.state.to_dict(),
+        message_id=shown_id,
+        text=render_text(screen) if screen is not None else saved.get("text", ""),
+    )
+
+
+async def _feed(
+    bot: Bot,
+    chat_id: int,
+    user_id: int,
+    fsm: FSMContext,
+    given: Input,
+    deps: dict[str, Any],
+    *,
+    seq: int | None = None,
+    pressed_message: int | None = None,
+) -> Reply | None:
+    saved = await fsm.get_data()
+    raw = saved.get("dialog")
+    if raw is None:
+        return None
+    state = DialogState.from_dict(raw)
+    spec = SPECS[state.dialog]
+    reply = handle(spec.dialog, state, given, await context_for(spec, state, deps), seq=seq)
+    if spec.prepare is not None and reply.state is not None and reply.screen is not None:
+        # What the new screen shows is looked up for its own step.
+        screen = show(spec.dialog, reply.state, await context_for(spec, reply.state, deps))
+        reply = replace(reply, screen=screen)
+    await _run(bot, chat_id, fsm, reply, pressed_message, deps, user_id)
+    return reply
+
+
+def message_input(message: Message, formatted: bool = False) -> Input:
+    """An aiogram message as the engine's input (no aiogram object goes further).
+
+    Typed text and captions lose bidirectional and zero-width characters here, once for every
+    dialog, before any step sees them.
+    """
+    if message.text is not None:
+        return TextInput(clean_text(message.html_text if formatted else message.text))
+    caption = (message.html_text if formatted else message.caption or "") if message.caption else ""
+    caption = clean_text(caption)
+    if message.photo:
+        biggest = message.photo[-1]
+        photo = FileInput(biggest.file_id, biggest.file_unique_id, "photo", biggest.file_size)
+        return CaptionedFile(photo, caption)
+    if message.document is not None:
+        doc = message.document
+        return CaptionedFile(
+            FileInput(
+                doc.file_id,
+                doc.file_unique_id,
+                "document",
+                doc.file_size,
+                doc.mime_type,
+                doc.file_name,
+            ),
+            caption,
+        )
+    if message.location is not None:
+        return LocationInput(message.location.latitude, message.location.longitude)
+    if message.contact is not None:
+        return ContactInput(message.contact.phone_number)
+    return UnsupportedInput(message.content_type)
+
+
+async def current_screen(fsm: FSMContext, deps: dict[str, Any]) -> Screen:
+    state = DialogState.from_dict((await fsm.get_data())["dialog"])
+    spec = SPECS[state.dialog]
+    return show(spec.dialog, state, await context_for(spec, state, deps))
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+@router.message(InDialog.active, Command("huy"))
+async def cancel_command(message: Message, state: FSMContext, **deps: Any) -> None:
+    """/huy is the Hủy button: it asks first when answers would be lost."""
+    assert message.bot is not None
+    await _feed(message.bot, message.chat.id, message.chat.id, state, NavInput(Nav.CANCEL), deps)
+
+
+@router.message(InDialog.active, ~F.text.startswith("/"))
+async def typed(message: Message, state: FSMContext, clock: Clock, **deps: Any) -> None:
+    """Anything sent while a dialog runs: text (numbers and words too), a file, a place."""
+    assert message.bot is not None
+    deps["clock"] = clock
+    screen = await current_screen(state, deps)
+    given = message_input(message, screen.formatted)
+    if isinstance(given, TextInput):
+        given = plain.parse(given.text, screen)
+    await _feed(message.bot, message.chat.id, message.chat.id, state, given, deps)
+
+
+@router.callback_query(DialogCb.filter())
+async def pressed(
+    query: CallbackQuery,
+    callback_data: DialogCb,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
+    clock: Clock,
+    **deps: Any,
+) -> None:
+    """A button of a dialog: a choice or a navigation word, refused when its screen is old."""
+    message = query.message
+    assert query.bot is not None
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    # A choice's key is read from the screen it was on (when that is still the current one).
+    given: Input = (
+        ChoiceInput("")
+        if callback_data.act is Act.CHOOSE
+        else NavInput(Nav(callback_data.act.value))
+    )
+    deps["clock"] = clock
+    deps["callback_answer"] = callback_answer
+    if callback_data.act is Act.CHOOSE and (await state.get_data()).get("dialog"):
+        screen = await current_screen(state, deps)
+        options = screen.options
+        if screen.seq == callback_data.screen and not 0 <= callback_data.option < len(options):
+            callback_answer.text = _("This button is no longer active.")
+            return
+        if screen.seq == callback_data.screen:
+            given = ChoiceInput(options[callback_data.option].key)
+    deps["clock"] = clock
+    reply = await _feed(
+        query.bot,
+        chat_id,
+        query.from_user.id,
+        state,
+        given,
+        deps,
+        seq=callback_data.screen,
+        pressed_message=message.message_id if message is not None else None,
+    )
+    if reply is None:
+        callback_answer.text = _("This button is no longer active.")
+    elif reply.stale:
+        callback_answer.text = reply.notices[0]
