@@ -84,6 +84,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from bot.app import create_application  # noqa: E402
 from bot.emulator import FakeBotAPI, Sent  # noqa: E402
 from bot.heap import settle_after_start_up, unsettle  # noqa: E402
+from bot.middlewares.under_way import TrackUpdatesUnderWay  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.registration import Registration  # noqa: E402
 from storage import database  # noqa: E402
@@ -321,7 +322,13 @@ async def _poll(
         await dispatcher.stop_polling()
     await task
     # Let the handlers still finishing (a commit after the reply) end before closing.
-    pending = list(getattr(dispatcher, "_handle_update_tasks", ()))
+    # (The bot tracks them with its first middleware; the bare echo dispatcher has none.)
+    pending = [
+        task
+        for middleware in dispatcher.update.outer_middleware
+        if isinstance(middleware, TrackUpdatesUnderWay)
+        for task in middleware.under_way
+    ]
     if pending:
         await asyncio.wait(pending, timeout=30)
     seconds = end - (api.first_poll_at or end)

@@ -35,6 +35,7 @@ from bot.middlewares.i18n import UserLocale
 from bot.middlewares.paced_retries import PacedRetries
 from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
+from bot.middlewares.under_way import TrackUpdatesUnderWay
 from bot.middlewares.user import LoadUser
 from bot.roles import Access
 from bot.routing import check_filters_in_loop
@@ -74,16 +75,16 @@ class Application:
     clock: Clock
     writer: GroupCommit
     user_cache: UserCache | None
-    # The updates being handled in webhook requests (bot.webhook adds and removes them).
-    webhook_updates: set[asyncio.Task[Any]] = field(default_factory=set)
+    # The updates being handled: by polling or in webhook requests (TrackUpdatesUnderWay
+    # and bot.webhook add and remove them).
+    updates_under_way: set[asyncio.Task[Any]] = field(default_factory=set)
     # SQLite: held while this process runs, so that a restore refuses (storage.backup).
     running_lock: RunningLock | None = None
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
-        # locks) before the storage and the database go away. aiogram keeps no public handle
-        # on these tasks.
-        await finish_updates_under_way(self.dispatcher, self.webhook_updates)
+        # locks) before the storage and the database go away.
+        await finish_updates_under_way(self.updates_under_way)
         await self.dispatcher.storage.close()
         await self.writer.close()
         if self.user_cache is not None:
@@ -102,18 +103,16 @@ class Application:
         unsettle()
 
 
-async def finish_updates_under_way(
-    dispatcher: Dispatcher, webhook_updates: set[asyncio.Task[Any]]
-) -> None:
-    """Wait (up to the grace period) for the updates already started: by polling (aiogram
-    keeps no public handle on these tasks) or in webhook requests."""
-    under_way = [*dispatcher._handle_update_tasks, *webhook_updates]
+async def finish_updates_under_way(updates_under_way: set[asyncio.Task[Any]]) -> None:
+    """Wait (up to the grace period) for the updates already started: by polling or in
+    webhook requests."""
+    under_way = list(updates_under_way)
     if under_way:
         await asyncio.wait(under_way, timeout=SHUTDOWN_GRACE_SECONDS)
 
 
 def _finish_updates_before_shutdown(
-    dispatcher: Dispatcher, webhook_updates: set[asyncio.Task[Any]]
+    dispatcher: Dispatcher, updates_under_way: set[asyncio.Task[Any]]
 ) -> None:
     """Make waiting for the updates under way the first shutdown hook.
 
@@ -125,7 +124,7 @@ def _finish_updates_before_shutdown(
     """
 
     async def finish() -> None:
-        await finish_updates_under_way(dispatcher, webhook_updates)
+        await finish_updates_under_way(updates_under_way)
 
     dispatcher.shutdown.register(finish)
     dispatcher.shutdown.handlers.insert(0, dispatcher.shutdown.handlers.pop())
@@ -222,6 +221,10 @@ async def create_application(
         clock=clock,
     )
     # Order matters; see the README's "one update, end to end".
+    # First, so that shutdown waits for every update started (aiogram keeps no public
+    # handle on the tasks it starts), its locks and dialog state included.
+    updates_under_way: set[asyncio.Task[Any]] = set()
+    dispatcher.update.outer_middleware(TrackUpdatesUnderWay(updates_under_way))
     # Competing presses (seats of one event) queue in update order before anything awaits;
     # aiogram's FSM middleware reads the dialog state first thing, so this goes before it.
     dispatcher.update.outer_middleware(PressOrder(events_handlers.press_key))
@@ -234,8 +237,7 @@ async def create_application(
     dispatcher.update.outer_middleware(LoadUser(settings.admin_ids, user_cache))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
-    webhook_updates: set[asyncio.Task[Any]] = set()
-    _finish_updates_before_shutdown(dispatcher, webhook_updates)
+    _finish_updates_before_shutdown(dispatcher, updates_under_way)
     dispatcher.include_routers(*all_routers())
     check_filters_in_loop(dispatcher.sub_routers)
     deadline_reminders.install(
@@ -271,7 +273,7 @@ async def create_application(
         clock,
         writer,
         user_cache,
-        webhook_updates,
+        updates_under_way,
         running_lock,
     )
 

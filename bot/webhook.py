@@ -15,7 +15,6 @@ import signal
 from typing import Any
 
 from aiogram import Bot
-from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -27,33 +26,42 @@ log = logging.getLogger(__name__)
 
 
 class CheckedRequestHandler(SimpleRequestHandler):
-    """aiogram's handler, with a malformed body refused (400) instead of failing (500 → retried)."""
+    """aiogram's handler, with a malformed body refused (400) instead of failing (500 → retried).
+
+    Only aiogram's public methods are overridden or called (`handle`, `resolve_bot`,
+    `verify_secret`); aiohttp keeps the body read here for aiogram's own read of it.
+    """
 
     def __init__(self, *args: Any, under_way: set[asyncio.Task[Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._under_way = under_way
+        self.under_way = under_way
 
-    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+    async def handle(self, request: web.Request) -> web.Response:
         # aiohttp runs the shutdown hooks (aiogram closes the FSM storage there) before it
         # waits for the requests under way; the first hook waits for these (`bot.app`).
         task = asyncio.current_task()
         if task is not None:
-            self._under_way.add(task)
+            self.under_way.add(task)
         try:
-            return await self._handle_update(bot, request)
+            bot = await self.resolve_bot(request)
+            secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            # A request without the secret gets aiogram's 401, whatever its body.
+            if self.verify_secret(secret, bot) and not await _is_update(bot, request):
+                return web.Response(status=400, text="Bad Request: not a Telegram update")
+            return await super().handle(request)
         finally:
-            self._under_way.discard(task)  # type: ignore[arg-type]
+            self.under_way.discard(task)  # type: ignore[arg-type]
 
-    async def _handle_update(self, bot: Bot, request: web.Request) -> web.Response:
-        try:
-            payload = await request.json(loads=bot.session.json_loads)
-            Update.model_validate(payload, context={"bot": bot})
-        except (json.JSONDecodeError, ValueError, ValidationError, TypeError):
-            return web.Response(status=400, text="Bad Request: not a Telegram update")
-        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
-            bot, payload, **self.data
-        )
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+    __call__ = handle
+
+
+async def _is_update(bot: Bot, request: web.Request) -> bool:
+    try:
+        payload = await request.json(loads=bot.session.json_loads)
+        Update.model_validate(payload, context={"bot": bot})
+    except (json.JSONDecodeError, ValueError, ValidationError, TypeError):
+        return False
+    return True
 
 
 def build_web_app(app: Application, secret: str) -> web.Application:
@@ -65,7 +73,7 @@ def build_web_app(app: Application, secret: str) -> web.Application:
         bot=app.bot,
         secret_token=secret,
         handle_in_background=False,
-        under_way=app.webhook_updates,
+        under_way=app.updates_under_way,
     )
     handler.register(web_app, path=settings.webhook_path)
 

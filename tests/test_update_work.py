@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher, Router
@@ -246,15 +247,30 @@ async def test_shutdown_lets_the_updates_under_way_finish_before_closing_the_sto
     order: list[str] = []
     finish = asyncio.Event()
 
-    async def update_under_way() -> None:
+    async def held_back(handler: Any, event: Update, data: dict[str, Any]) -> None:
+        # Innermost middleware: the update has its lock, dialog state and session.
         await finish.wait()
         order.append("update finished")
 
     async def close_storage() -> None:
         order.append("storage closed")
 
-    task = asyncio.create_task(update_under_way())
-    app.dispatcher._handle_update_tasks.add(task)
+    app.dispatcher.update.outer_middleware(held_back)
+    person = TelegramUser(id=5, is_bot=False, first_name="Lan")
+    message = Message(
+        message_id=1,
+        date=datetime.now(UTC),
+        chat=Chat(id=5, type="private"),
+        from_user=person,
+        text="Lan",
+    )
+    # As polling does: a task per update, of which aiogram keeps no public handle.
+    task = asyncio.create_task(
+        app.dispatcher.feed_update(app.bot, Update(update_id=1, message=message))
+    )
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert app.updates_under_way == {task}
     app.dispatcher.fsm.storage.close = close_storage  # type: ignore[method-assign]
     shutdown = asyncio.create_task(app.dispatcher.emit_shutdown(bot=app.bot))
     for _ in range(20):
