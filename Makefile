@@ -33,6 +33,8 @@ lint: setup
 	$(BIN)/ruff check bot handlers storage tests benchmarks
 	$(BIN)/ruff format --check bot handlers storage tests benchmarks
 	$(BIN)/mypy
+	# Dead code; settings and exceptions in pyproject.toml [tool.vulture], vulture_whitelist.py.
+	$(BIN)/vulture
 
 test: lint
 	$(BIN)/python -m pytest -q

@@ -44,7 +44,6 @@ INT_FIELDS = {
     "message_thread_id",
 }
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "protect_content"}
-FILE_METHODS = {"sendPhoto": "photo", "sendDocument": "document"}
 # What Telegram's flood control counts (see FakeBotAPI.flood_limit).
 FLOOD_COUNTED = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 

@@ -150,10 +150,6 @@ def hold_running_lock(url: str) -> RunningLock | None:
     return lock
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; for SQLite, the file's folder is created and the connection tuned."""
     parsed = make_url(url)

@@ -103,10 +103,6 @@ class User(Base):
     deactivated_by: Mapped[int | None] = mapped_column(BigInteger)
 
     @property
-    def is_approved_officer(self) -> bool:
-        return self.status is RegistrationStatus.APPROVED
-
-    @property
     def is_unit_officer(self) -> bool:
         """Approved, active, with a unit, and an officer (or staff who stays one)."""
         return (

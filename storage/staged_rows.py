@@ -20,7 +20,6 @@ from sqlalchemy.sql import Delete, Insert
 from storage.dialects import insert_for
 from storage.models import DialogState, HandledUpdate, utcnow
 
-DIALOG_COLUMNS = ("state", "data")
 _NOTHING = {"state": None, "data": None}
 
 

@@ -8,7 +8,7 @@ second question the composer asks once the kind is picked (which month, which ev
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,12 +31,6 @@ class Audience:
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "unit_codes": list(self.unit_codes), "ref": self.ref}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> Audience | None:
-        if not data or "kind" not in data:
-            return None
-        return cls(str(data["kind"]), tuple(data.get("unit_codes") or ()), data.get("ref"))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 
 from storage.models import Notice
 
-TEXT_MAX = 4096  # Telegram's limit for a message
-CAPTION_MAX = 1024  # ... and for the text under a photo or document sent by a bot
-MEDIA_KINDS = ("photo", "document")
+CAPTION_MAX = 1024  # Telegram's limit for the text under a photo or document sent by a bot
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
-TELEGRAM_LIMIT = 30  # messages a second a bot may send in all
 # Set in the worker's sending tasks: their calls are paced and retried by the worker (rows
 # back to the queue), so the Bot API session's middleware leaves them alone.
 QUEUED_SEND: ContextVar[bool] = ContextVar("queued_send", default=False)

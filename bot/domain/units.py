@@ -23,7 +23,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from vietnam_provinces import Province, ProvinceCode, Ward
+from vietnam_provinces import ProvinceCode, Ward
 
 from bot.domain.folding import fold as fold_text
 
@@ -217,10 +217,6 @@ class UnitDirectory:
         if districts and near and (former := self.former_district(near[0])):
             return former
         return SearchResult(Match.NONE, (), 0)
-
-
-def province_name(province_code: int) -> str:
-    return Province.from_code(ProvinceCode(province_code)).name
 
 
 def units_of_province(province_code: int) -> list[UnitEntry]:

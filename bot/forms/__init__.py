@@ -7,7 +7,6 @@ shows `render_submission` on the review screen. Answers are a JSON dict.
 
 from __future__ import annotations
 
-from bot.forms.dates import today_vn
 from bot.forms.definition import (
     DEFINITIONS_DIR,
     FormDefinitionError,
@@ -93,7 +92,6 @@ __all__ = [
     "render_value",
     "skip",
     "submission",
-    "today_vn",
     "toggle_choice",
     "validate",
 ]

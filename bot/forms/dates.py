@@ -1,20 +1,17 @@
 """Dates (`dd/mm/yyyy`) and months (`11/2026`, `tháng 11/2026`) as typed, stored as ISO strings.
 
-Parsers take `today` from the caller (a controllable clock); only `today_vn`
-reads the real clock, in the department's time zone.
+Parsers take `today` from the caller (a controllable clock).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from bot.domain.folding import fold
 from bot.domain.text import N_, Text
 from bot.forms.results import Checked, Invalid, Valid
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 TODAY = "today"
@@ -26,11 +23,6 @@ _DMY = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _MY = re.compile(r"^(?:thang|t)?\s*(\d{1,2})(?:\s*(?:[/\-.]|nam|\s)\s*(\d{4}))?$")
 _YM = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def today_vn(now: datetime | None = None) -> date:
-    """Today's date in Asia/Ho_Chi_Minh (pass `now` in tests)."""
-    return (now or datetime.now(VN_TZ)).astimezone(VN_TZ).date()
 
 
 def date_expected(today: date) -> Text:

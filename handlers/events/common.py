@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast import owed
 from bot.callback_ids import RowId
-from bot.domain.events import EventKind, EventStatus, SignupStatus
+from bot.domain.events import EventKind, SignupStatus
 from bot.events import render
 from bot.settings import Settings
 from handlers.keyboards import button, inline
@@ -115,10 +115,6 @@ def leave_buttons(signup: EventSignup) -> InlineKeyboardMarkup:
         else _("❌ Cancel my sign-up")
     )
     return inline([button(label, SuCb(a="leave", id=signup.id, ev=signup.event_id))])
-
-
-def is_open(event: Event) -> bool:
-    return event.status is EventStatus.OPEN
 
 
 async def tell_promoted(

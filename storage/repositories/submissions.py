@@ -10,8 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Attachment, Submission, SubmissionStatus, utcnow
 
-FILE_KINDS = ("photo", "document")
-
 
 async def by_token(session: AsyncSession, token: str) -> Submission | None:
     return await session.scalar(select(Submission).where(Submission.draft_token == token))
