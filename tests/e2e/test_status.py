@@ -205,9 +205,8 @@ async def test_not_reported_in_a_quarter_names_the_missing_months(
     assert f"<b>{A.name}</b>" not in text
 
 
-@pytest.mark.usefixtures("no_broadcast_engine")
 async def test_reminder_without_the_broadcast_engine_says_so(
-    api: FakeBotAPI, running: RunningBot, db: Db
+    api: FakeBotAPI, running: RunningBot, db: Db, no_broadcast_engine: None
 ) -> None:
     await seed(db)
     staff = api.user(ADMIN_ID, "Admin", "Sở")
