@@ -108,6 +108,9 @@ async def test_requests_without_the_secret_or_with_a_bad_body_are_refused(
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-wrong-secret"}):
             async with client.post(webhook_bot.url, json=update, headers=headers) as response:
                 assert response.status == 401
+            # Without the secret the body is not even looked at.
+            async with client.post(webhook_bot.url, data=b"not json", headers=headers) as response:
+                assert response.status == 401
         good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         for body in (b"not json", b'{"update_id": "x"}', b"[1, 2]"):
             async with client.post(webhook_bot.url, data=body, headers=good) as response:
