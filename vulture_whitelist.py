@@ -28,5 +28,6 @@ _.set_at
 _.cancelled_by
 _.closed_at
 _.cancelled_at
+_.deactivated_by
 # A pytest fixture requested for its effect, after the bot's own fixtures (tests/e2e/test_status.py).
 _.no_broadcast_engine
