@@ -96,7 +96,8 @@ class Application:
             self.running_lock.release()
         # Routers are module-level (aiogram's idiom) and may belong to one dispatcher at a
         # time; letting go of them allows a new Application in the same process (a restart
-        # in the tests or the demo).
+        # in the tests or the demo). aiogram has no public way (its setter refuses None):
+        # an internal, checked by tests/test_aiogram_internals.py.
         for router in self.dispatcher.sub_routers:
             router._parent_router = None
         self.dispatcher.sub_routers.clear()

@@ -35,7 +35,8 @@ def _filters(routers: Iterable[Router]) -> Iterator[FilterObject]:
     for router in routers:
         for observer in router.observers.values():
             # Router-level filters (`router.message.filter(...)`) live on the observer's
-            # own handler object.
+            # own handler object (an aiogram internal with no public getter, checked by
+            # tests/test_aiogram_internals.py).
             yield from observer._handler.filters or []
             for handler in observer.handlers:
                 yield from handler.filters or []
