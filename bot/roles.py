@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
@@ -67,7 +66,3 @@ class HasAccess(Filter):
 
 STAFF_LEVELS = (Access.STAFF, Access.ADMIN)
 OFFICER_LEVELS = (Access.OFFICER,)
-
-
-def has_any(data: dict[str, Any], *levels: Access) -> bool:
-    return data.get("access") in levels

@@ -258,7 +258,6 @@ async def show_review(
     form: FormDefinition,
     i18n: I18n,
     units: UnitDirectory | None,
-    user_unit: str | None = None,
 ) -> None:
     data = await state.get_data()
     unit_name = data.get("unit_name", "")

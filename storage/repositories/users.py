@@ -116,10 +116,6 @@ async def set_locale(session: AsyncSession, user: User, locale: str) -> None:
     user.locale = locale
 
 
-async def set_role(session: AsyncSession, user: User, role: Role) -> None:
-    user.role = role
-
-
 async def create_guest(session: AsyncSession, user_id: int, telegram_name: str | None) -> User:
     """A row for a user who has not registered yet (to remember their language, say)."""
     user = User(id=user_id, telegram_name=telegram_name)
