@@ -323,6 +323,12 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
     if expects is Expect.CHOICES and state.draft.get("chosen"):
         nav.append(Nav.DONE)
         labels[Nav.DONE] = _("✅ Done ({count})").format(count=len(state.draft["chosen"]))
+    if step.collect and state.draft.get("files"):
+        count = len(state.draft["files"])
+        received = _("Received {count} of at most {max}. Send more, or press Done.")
+        text = f"{text}\n{received.format(count=count, max=step.collect)}"
+        nav.append(Nav.DONE)
+        labels[Nav.DONE] = _("✅ Done ({count})").format(count=count)
     nav.append(Nav.CANCEL)
     return Screen(
         dialog.id,
@@ -359,6 +365,13 @@ def _offered(
     offered = step.offered(state.answers, ctx)
     chosen = set(state.draft.get("chosen", []))
     options = [ShownOption(o.key, ctx.text(o.label), o.key in chosen) for o in offered]
+    # What a refused input probably meant (a month without its year), first.
+    keys = {o.key for o in offered}
+    options[:0] = [
+        ShownOption(key, _shown(step, key, state.answers, ctx))
+        for key in state.draft.get("suggested", [])
+        if key not in keys
+    ]
     if step.kind is Kind.AUDIENCE:
         options.append(ShownOption(UNITS_KEY, ctx.gettext("🏘 Chosen units")))
     return options, _EXPECTS.get(step.kind, Expect.TEXT), {}
@@ -455,7 +468,9 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
         if step.name not in state.answers:
             return _refuse(state, PRESS_A_BUTTON, ctx)
         return _accept(dialog, state, step, state.answers[step.name], ctx)
-    # DONE: finish a choice of several
+    # DONE: finish a choice of several, or the files sent
+    if step.collect and state.draft.get("files"):
+        return _checked(dialog, state, step, Valid(list(state.draft["files"])), ctx)
     chosen = list(state.draft.get("chosen", []))
     if step.kind is Kind.CHOOSE_MANY or _picking(step, state):
         if not chosen:
@@ -501,6 +516,11 @@ def _on_review(dialog: Dialog, state: DialogState, given: Input, ctx: Context) -
 
 
 def _on_step(dialog: Dialog, state: DialogState, step: Step, given: Input, ctx: Context) -> Reply:
+    if step.add is not None and isinstance(given, FileInput | CaptionedFile):
+        added = step.add(list(state.draft.get("files", [])), given, ctx)
+        if isinstance(added, Invalid):
+            return _refuse(state, added.message, ctx)
+        return _go(dialog, state, ctx, draft={"files": added.value})
     if step.take is not None:
         taken = step.take(given, state.answers, ctx)
         if taken is not None:
@@ -639,6 +659,10 @@ def _checked(
 ) -> Reply:
     if isinstance(checked, Valid) and step.check is not None:
         checked = step.check(checked.value, prune(dialog, state.answers), ctx)
+    if isinstance(checked, Invalid) and checked.suggestions:
+        # Asked back with the likely answers as choices.
+        draft = {**state.draft, "suggested": list(checked.suggestions)}
+        return _go(dialog, state, ctx, notices=[_say(checked.message, ctx)], draft=draft)
     if isinstance(checked, Invalid):
         return Reply(state, notices=(_say(checked.message, ctx),))
     return _accept(dialog, state, step, checked.value, ctx, echo=echo)

@@ -144,6 +144,9 @@ class Step:
     take: Callable[[Any, Mapping[str, Any], Context], Checked | None] | None = None
     on_demand: bool = False  # not asked on the way: a button of the review asks it
     formatted: bool = False  # typed text arrives with its formatting (Telegram HTML)
+    # Files collected one by one (up to `collect`) until Done: `add(files so far, input, ctx)`.
+    add: Callable[[list[Any], Any, Context], Checked] | None = None
+    collect: int = 0
 
     def is_required(self, answers: Mapping[str, Any]) -> bool:
         return self.required(answers) if callable(self.required) else self.required

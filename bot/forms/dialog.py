@@ -1,0 +1,158 @@
+"""A form definition (YAML, `FORMS_DIR`) as a `bot.dialogs` dialog: one Step per Field.
+
+Pure: no aiogram, no SQL. The form's own rules stay where they are (`bot.forms`: the
+parsers, the constraints, the labels); this module only says how each field is asked:
+
+- `required` → Skip offered when it is not; `relevant` → the step's `relevant`;
+- choices keep their stable names as option keys (what a button carries and a typed
+  number selects); yes/no is a choice of `yes` / `no` stored as True / False;
+- a date or month offers its ready-made answers (today, this month...) and takes typed text;
+  a month typed without its year is asked back with the likely month as an option;
+- photo / document fields of several files collect them (with their captions) until Done;
+- a constraint that reads other answers (`${x}`) is checked again when one of them changes,
+  and the answer dropped — so asked again — when it no longer holds.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from bot.dialogs.engine import CaptionedFile
+from bot.dialogs.model import Answers, Context, Dialog, Kind, Option, Step
+from bot.domain.text import Text
+from bot.forms import fields as form_fields
+from bot.forms.engine import is_relevant, render_submission, validate
+from bot.forms.inputs import ChoiceInput, FileInput, RawInput
+from bot.forms.localized import render_message
+from bot.forms.model import Field, FormDefinition
+from bot.forms.render import render_value
+from bot.forms.results import Checked, Invalid, Valid
+
+PREFIX = "form:"
+
+_KINDS: dict[str, Kind] = {
+    "select_one": Kind.CHOOSE_ONE,
+    "yes_no": Kind.CHOOSE_ONE,
+    "select_multiple": Kind.CHOOSE_MANY,
+    "photo": Kind.FILE,
+    "document": Kind.FILE,
+    "location": Kind.LOCATION,
+    "phone": Kind.CONTACT,
+}
+
+
+def dialog_id(form_id: str, lang: str) -> str:
+    return f"{PREFIX}{form_id}:{lang}"
+
+
+def _as_raw(given: Any) -> RawInput:
+    if isinstance(given, CaptionedFile):
+        file = given.file
+        return FileInput(
+            file.file_id,
+            file.file_unique_id,
+            file.kind,
+            file.size,
+            file.mime_type,
+            file.file_name,
+            caption=given.caption or file.caption,
+        )
+    raw: RawInput = given
+    return raw
+
+
+def _step(form: FormDefinition, field: Field, lang: str) -> Step:
+    many_files = field.type in ("photo", "document") and field.max_count > 1
+
+    def prompt(answers: Answers, ctx: Context) -> Text:
+        lines = [f"<b>{html.escape(field.label.get(lang))}</b>"]
+        if field.hint is not None:
+            lines.append(f"<i>{html.escape(field.hint.get(lang))}</i>")
+        if not field.required:
+            lines.append(ctx.gettext("(optional)"))
+        return Text("{text}", {"text": "\n".join(lines)})
+
+    def offered(answers: Answers, ctx: Context) -> list[Option]:
+        return [
+            Option(o.value, render_message(o.label, lang, ctx.gettext))
+            for o in form_fields.options(field, ctx.today)
+        ]
+
+    def take(given: Any, answers: Mapping[str, Any], ctx: Context) -> Checked | None:
+        if field.type == "select_multiple" and isinstance(given, ChoiceInput):
+            return None  # a toggle: the engine keeps the draft
+        if many_files and isinstance(given, FileInput | CaptionedFile):
+            return None  # collected until Done (`add`)
+        return validate(form, answers, field.name, _as_raw(given), today=ctx.today)
+
+    def check(value: Any, answers: Mapping[str, Any], ctx: Context) -> Checked:
+        if field.constraint is None or field.constraint.holds(
+            answers, current=value, today=ctx.today
+        ):
+            return Valid(value)
+        return Invalid(field.constraint_message or form_fields_not_accepted())
+
+    def add(files: list[Any], given: Any, ctx: Context) -> Checked:
+        return form_fields.add_file(field, files, _as_raw(given))
+
+    def show(value: Any, ctx: Context) -> str:
+        return render_value(field, value, lang)
+
+    depends = tuple(
+        name
+        for name in (field.constraint.references if field.constraint is not None else ())
+        if name != field.name
+    )
+    return Step(
+        name=field.name,
+        kind=_KINDS.get(field.type, Kind.TEXT),
+        label=field.label.get(lang),
+        prompt=prompt,
+        required=field.required,
+        relevant=lambda answers: is_relevant(field, answers),
+        depends_on=tuple(sorted(depends)),
+        check=check,
+        options=offered,
+        show=show,
+        expected=None,
+        max_length=field.max_length,
+        take=take,
+        add=add if many_files else None,
+        collect=field.max_count if many_files else 0,
+    )
+
+
+def form_fields_not_accepted() -> Text:
+    from bot.forms.engine import NOT_ACCEPTED
+
+    return NOT_ACCEPTED
+
+
+def review_text(form: FormDefinition, answers: Mapping[str, Any], ctx: Context, lang: str) -> str:
+    """The review: the form's title, the unit (`ctx.extra["unit_name"]`), each answer numbered."""
+    _ = ctx.gettext
+    lines = [
+        _("<b>{title}</b> — please check before sending").format(
+            title=html.escape(form.title.get(lang))
+        ),
+        _("Unit: {value}").format(value=html.escape(str(ctx.extra.get("unit_name", "")))),
+        "",
+    ]
+    for number, (label, value) in enumerate(render_submission(form, answers, lang), start=1):
+        lines.append(f"{number}. {html.escape(label)}: <b>{html.escape(value)}</b>")
+    return "\n".join(lines)
+
+
+def form_dialog(form: FormDefinition, lang: str) -> Dialog:
+    """The dialog that fills in `form`, in `lang` (labels and hints come from the definition)."""
+    return Dialog(
+        id=dialog_id(form.id, lang),
+        title=form.title.get(lang),
+        steps=tuple(_step(form, field, lang) for field in form.fields),
+        review=lambda answers, ctx: review_text(form, answers, ctx, lang),
+        confirm_label="✅ Submit",
+        cancelled="Cancelled. Nothing was sent.",
+        data={"form": form.id},
+    )
