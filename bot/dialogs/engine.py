@@ -55,7 +55,9 @@ from bot.forms.model import Field, FieldType
 from bot.forms.results import Checked, Invalid, Valid
 
 REVIEW = "@review"
+MENU = "menu"  # the review's "✏️ Edit" (with `Dialog.edit_menu`): the answers to change
 CANCEL = "@cancel"
+ASK = "@ask"  # a question of the front end's own (replace the report?), see `ask`
 UNITS_KEY = "units"  # the audience option that opens the search of units
 
 STALE = Text(
@@ -165,6 +167,7 @@ class Reply:
     echo: str | None = None  # the label of what was pressed, to leave under the old question
     in_place: bool = False  # the same question, updated (a choice toggled)
     finished: Answers | None = None
+    asked: tuple[str, str] | None = None  # (question, chosen key): for the front end to act on
     cancelled: bool = False
     stale: bool = False
 
@@ -236,11 +239,52 @@ def _still_right(step: Step, value: Any, kept: Mapping[str, Any], ctx: Context) 
 # --- starting, showing ------------------------------------------------------------------------
 
 
-def start(dialog: Dialog, ctx: Context, data: Mapping[str, Any] | None = None) -> Reply:
-    """A new dialog on its first step."""
-    first = asked(dialog, {})[0]
-    state = DialogState(dialog=dialog.id, at=first.name, data=dict(data or {}))
+def start(
+    dialog: Dialog,
+    ctx: Context,
+    data: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+) -> Reply:
+    """A new dialog on its first step (or the first not answered in advance, say from a button)."""
+    given = prune(dialog, answers or {})
+    first = first_missing(dialog, given) or asked(dialog, {})[0]
+    state = DialogState(dialog=dialog.id, at=first.name, answers=given, data=dict(data or {}))
     return Reply(state, show(dialog, state, ctx))
+
+
+def ask(
+    dialog: Dialog,
+    state: DialogState,
+    ctx: Context,
+    question: str,
+    text: str,
+    options: Sequence[tuple[str, str]],
+) -> Reply:
+    """Ask a question of the front end's own (texts already translated) before going on.
+
+    The choice comes back as `Reply.asked` = (question, key); the front end then goes on
+    with `resume`, `goto`, or ends. Typed numbers choose as on any screen; old buttons are
+    refused as on any screen.
+    """
+    back = state.resume if state.at in (ASK, CANCEL) else state.at
+    if state.at == ASK:
+        back = state.draft.get("back")
+    draft = {"ask": question, "text": text, "options": [list(o) for o in options], "back": back}
+    return _go(dialog, state, ctx, at=ASK, resume=back, draft=draft)
+
+
+def resume(dialog: Dialog, state: DialogState, ctx: Context, **changes: Any) -> Reply:
+    """Back to the screen a question interrupted (its unfinished input dropped)."""
+    at = (state.draft.get("back") if state.at == ASK else state.resume) or REVIEW
+    if at != REVIEW and at not in {s.name for s in asked(dialog, state.answers)}:
+        missing = first_missing(dialog, state.answers)
+        at = missing.name if missing is not None else REVIEW
+    return _go(dialog, state, ctx, at=at, resume=None, draft={}, **changes)
+
+
+def goto(dialog: Dialog, state: DialogState, ctx: Context, name: str, **changes: Any) -> Reply:
+    """Ask step `name` again, its answer kept as the current one, then what is missing."""
+    return _go(dialog, state, ctx, at=name, resume=None, editing=True, draft={}, **changes)
 
 
 def start_at(
@@ -269,6 +313,46 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
                 ShownOption("no", _("No, go on")),
             ),
             Expect.CHOICE,
+        )
+    if state.at == ASK:
+        return Screen(
+            dialog.id,
+            state.seq,
+            ASK,
+            title,
+            state.draft.get("text", ""),
+            tuple(ShownOption(key, label) for key, label in state.draft.get("options", [])),
+            Expect.CHOICE,
+            (Nav.CANCEL,),
+        )
+    if state.at == REVIEW and dialog.edit_menu and not state.draft.get("menu"):
+        assert dialog.review is not None
+        return Screen(
+            dialog.id,
+            state.seq,
+            REVIEW,
+            title,
+            dialog.review(state.answers, ctx),
+            (
+                ShownOption("confirm", _(dialog.confirm_label)),
+                ShownOption(MENU, _("✏️ Edit")),
+            ),
+            Expect.CHOICE,
+            (Nav.CANCEL,),
+        )
+    if state.at == REVIEW and dialog.edit_menu:
+        return Screen(
+            dialog.id,
+            state.seq,
+            REVIEW,
+            title,
+            dialog.review(state.answers, ctx) if dialog.review is not None else "",
+            tuple(
+                ShownOption(f"edit:{step.name}", f"{number}. {_(step.label)}")
+                for number, step in enumerate(asked(dialog, state.answers), start=1)
+            ),
+            Expect.CHOICE,
+            (Nav.BACK,),
         )
     if state.at == REVIEW:
         assert dialog.review is not None
@@ -414,6 +498,11 @@ def handle(
         return Reply(again, show(dialog, again, ctx), (STALE.render(ctx.gettext),), stale=True)
     if state.at == CANCEL:
         return _on_cancel_question(dialog, state, given, ctx)
+    if state.at == ASK and not (isinstance(given, NavInput) and given.word is Nav.CANCEL):
+        keys = [key for key, _label in state.draft.get("options", [])]
+        if isinstance(given, ChoiceInput) and given.value in keys:
+            return Reply(state, asked=(state.draft.get("ask", ""), given.value))
+        return _refuse(state, PRESS_A_BUTTON, ctx)
     if isinstance(given, NavInput):
         return _navigate(dialog, state, given.word, ctx)
     if state.at == REVIEW:
@@ -448,7 +537,12 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
         if not state.answers or not dialog.ask_before_cancel:
             return Reply(None, cancelled=True)
         return _go(dialog, state, ctx, at=CANCEL, resume=state.at)
+    if state.at == ASK:
+        return _refuse(state, PRESS_A_BUTTON, ctx)
     if word is Nav.BACK:
+        if state.at == REVIEW and state.draft.get("menu"):
+            moved = replace(state, draft={})
+            return Reply(moved, show(dialog, moved, ctx), in_place=True)
         if state.at != REVIEW and _picking(dialog.step(state.at), state):
             return _go(dialog, state, ctx, draft={})
         if state.editing and first_missing(dialog, state.answers) is None:
@@ -496,6 +590,9 @@ def _on_review(dialog: Dialog, state: DialogState, given: Input, ctx: Context) -
     key = given.value if isinstance(given, ChoiceInput) else ""
     editable = {s.name for s in asked(dialog, state.answers)}
     editable |= {s.name for s in dialog.steps if s.on_demand}
+    if key == MENU and dialog.edit_menu:
+        moved = replace(state, draft={"menu": True})
+        return Reply(moved, show(dialog, moved, ctx), in_place=True)
     if key.startswith("edit:") and key[5:] in editable:
         return _go(dialog, state, ctx, at=key[5:], editing=True, draft={})
     if key != "confirm":
@@ -661,8 +758,9 @@ def _checked(
         checked = step.check(checked.value, prune(dialog, state.answers), ctx)
     if isinstance(checked, Invalid) and checked.suggestions:
         # Asked back with the likely answers as choices.
-        draft = {**state.draft, "suggested": list(checked.suggestions)}
-        return _go(dialog, state, ctx, notices=[_say(checked.message, ctx)], draft=draft)
+        note = _say(checked.message, ctx)
+        draft = {**state.draft, "suggested": list(checked.suggestions), "note": note}
+        return _go(dialog, state, ctx, draft=draft)
     if isinstance(checked, Invalid):
         return Reply(state, notices=(_say(checked.message, ctx),))
     return _accept(dialog, state, step, checked.value, ctx, echo=echo)

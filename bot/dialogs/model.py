@@ -174,6 +174,7 @@ class Dialog:
     confirm_label: str = ""  # msgid, e.g. "📢 Publish"
     cancelled: str = ""  # msgid said when cancelled
     ask_before_cancel: bool = True  # when answers would be lost (not when editing one value)
+    edit_menu: bool = False  # the review offers "✏️ Edit", which lists the answers to change
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> Step:

@@ -154,5 +154,6 @@ def form_dialog(form: FormDefinition, lang: str) -> Dialog:
         review=lambda answers, ctx: review_text(form, answers, ctx, lang),
         confirm_label="✅ Submit",
         cancelled="Cancelled. Nothing was sent.",
+        edit_menu=True,
         data={"form": form.id},
     )
