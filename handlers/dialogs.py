@@ -31,7 +31,10 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     TelegramObject,
 )
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
@@ -40,6 +43,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.dialogs import plain
 from bot.dialogs.engine import (
+    MENU,
     REVIEW,
     CaptionedFile,
     DialogState,
@@ -53,7 +57,7 @@ from bot.dialogs.engine import (
 )
 from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
-from bot.domain.text import clean_text
+from bot.domain.text import clean_text, split_message
 from bot.domain.units import UnitDirectory
 from bot.forms.inputs import (
     ChoiceInput,
@@ -108,6 +112,11 @@ class Finished:
 
 Prepare = Callable[[DialogState, dict[str, Any]], Awaitable[Mapping[str, Any]]]
 BeforeReview = Callable[[Bot, int, DialogState, dict[str, Any]], Awaitable[tuple[str, str] | None]]
+# Before a new screen is shown: another reply instead (a question of the dialog's own), or None.
+Interject = Callable[[Reply, dict[str, Any]], Awaitable[Reply | None]]
+# The choice made on such a question (`Reply.asked`): the reply to carry out, or None when
+# the front end has shown what comes next itself (another dialog started).
+OnAsked = Callable[[Bot, int, FSMContext, Reply, dict[str, Any]], Awaitable[Reply | None]]
 
 
 @dataclass(frozen=True)
@@ -124,13 +133,33 @@ class DialogSpec:
     finish: Callable[[Finished], Awaitable[None]]
     prepare: Prepare | None = None
     before_review: BeforeReview | None = None
+    interject: Interject | None = None
+    on_asked: OnAsked | None = None
 
 
 SPECS: dict[str, DialogSpec] = {}
+# Dialogs made from data at run time (a form of FORMS_DIR): id and deps → spec, or None.
+RESOLVERS: list[Callable[[str, Mapping[str, Any]], DialogSpec | None]] = []
 
 
 def register(spec: DialogSpec) -> None:
     SPECS[spec.dialog.id] = spec
+
+
+def spec_of(dialog_id: str, deps: Mapping[str, Any] | None = None) -> DialogSpec | None:
+    spec = SPECS.get(dialog_id)
+    for resolve in RESOLVERS if spec is None else ():
+        spec = resolve(dialog_id, deps or {})
+        if spec is not None:
+            break
+    return spec
+
+
+def require_spec(dialog_id: str, deps: Mapping[str, Any] | None = None) -> DialogSpec:
+    spec = spec_of(dialog_id, deps)
+    if spec is None:
+        raise KeyError(f"no dialog {dialog_id!r}")
+    return spec
 
 
 def context(
@@ -140,10 +169,12 @@ def context(
     lookup: UnitLookup | None = None
     if units is not None:
         lookup = DirectoryLookup(units, extra.get("unit_counts"))
-    return Context(now=clock.now(), gettext=_, units=lookup, extra=extra)
+    lang = str(extra.get("lang", "vi"))
+    return Context(now=clock.now(), gettext=_, units=lookup, lang=lang, extra=extra)
 
 
 async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:
+    """The context of a step: the clock, the units, what `prepare` looked up."""
     extra = await spec.prepare(state, deps) if spec.prepare is not None else {}
     return context(deps["clock"], deps.get("units"), extra)
 
@@ -153,11 +184,22 @@ async def begin(
     chat_id: int,
     fsm: FSMContext,
     reply: Reply,
+    deps: dict[str, Any] | None = None,
 ) -> None:
     """Show the first screen of a dialog started with `engine.start` (or `start_at`)."""
+    saved = await fsm.get_data() if await fsm.get_state() == InDialog.active.state else {}
     await fsm.set_state(InDialog.active)
-    await fsm.set_data({})
-    await _run(bot, chat_id, fsm, reply, None)
+    # The screen of a dialog it replaces loses its buttons (and a share keyboard stays only
+    # while it is wanted).
+    await fsm.set_data({k: saved[k] for k in ("message_id", "share") if k in saved})
+    await _run(bot, chat_id, fsm, reply, None, deps)
+
+
+async def carry_out(
+    bot: Bot, chat_id: int, fsm: FSMContext, reply: Reply, deps: dict[str, Any]
+) -> None:
+    """Carry out a reply made outside `handle` (a front end's question, `engine.resume`)."""
+    await _run(bot, chat_id, fsm, reply, None, deps)
 
 
 class MayRun(Filter):
@@ -169,11 +211,12 @@ class MayRun(Filter):
         state: FSMContext,
         raw_state: str | None = None,
         access: Access = Access.GUEST,
+        **deps: Any,
     ) -> bool:
         if raw_state != InDialog.active.state:
             return True  # no dialog (raw_state costs no I/O): an old button is answered "old"
         raw = (await state.get_data()).get("dialog") or {}
-        spec = SPECS.get(raw.get("dialog", ""))
+        spec = spec_of(raw.get("dialog", ""), deps)
         return spec is not None and access in spec.levels
 
 
@@ -216,7 +259,11 @@ def render_markup(screen: Screen) -> InlineKeyboardMarkup:
         for place, option in enumerate(screen.options)
     ]
     rows: list[list[InlineKeyboardButton]]
-    if screen.step == REVIEW:
+    if screen.step == REVIEW and [o.key for o in screen.options] == ["confirm", MENU]:
+        rows = [[choose(*labelled[0]), choose(*labelled[1])]]
+    elif screen.step == REVIEW and screen.options and screen.options[0].key != "confirm":
+        rows = [[choose(*pair)] for pair in labelled]  # the answers to change, one per row
+    elif screen.step == REVIEW:
         rows = [[choose(*labelled[0])]]
         rest = [choose(*pair) for pair in labelled[1:]]
         rows += [rest[i : i + 3] for i in range(0, len(rest), 3)]
@@ -247,12 +294,20 @@ async def _run(
     shown_id: int | None = saved.get("message_id")
     for notice in () if reply.stale else reply.notices:  # stale: said in the callback answer
         await bot.send_message(chat_id, html.escape(notice, quote=False))
+    if reply.asked is not None and reply.state is not None and deps is not None:
+        on_asked = require_spec(reply.state.dialog, deps).on_asked
+        if on_asked is not None:
+            chosen = await on_asked(bot, chat_id, fsm, reply, deps)
+            if chosen is None:
+                return
+            reply = replace(chosen, echo=None)
     if reply.state is None:
-        spec = SPECS[saved["dialog"]["dialog"]]
+        spec = require_spec(saved["dialog"]["dialog"], deps)
         if reply.cancelled:
             await fsm.clear()
             await edit_markup(bot, chat_id, shown_id, None)
-            await bot.send_message(chat_id, _(spec.dialog.cancelled))
+            removed = ReplyKeyboardRemove() if saved.get("share") else None
+            await bot.send_message(chat_id, _(spec.dialog.cancelled), reply_markup=removed)
             return
         assert reply.finished is not None
         old = DialogState.from_dict(saved["dialog"])
@@ -260,7 +315,14 @@ async def _run(
         try:
             await spec.finish(
                 Finished(
-                    bot, chat_id, user_id or chat_id, reply.finished, old.data, fsm, deps or {}
+                    bot,
+                    chat_id,
+                    user_id or chat_id,
+                    reply.finished,
+                    old.data,
+                    fsm,
+                    deps or {},
+                    shown_id,
                 )
             )
         except Exception:
@@ -271,10 +333,18 @@ async def _run(
                 await edit_markup(bot, chat_id, shown_id, render_markup(again))
             raise
         return
+    spec = require_spec(reply.state.dialog, deps)
+    if (
+        reply.screen is not None
+        and not reply.in_place
+        and spec.interject is not None
+        and deps is not None
+    ):
+        reply = await spec.interject(reply, deps) or reply
     screen = reply.screen
-    spec = SPECS[reply.state.dialog]
     if (
         screen is not None
+        and reply.state is not None
         and screen.step == REVIEW
         and not reply.in_place
         and spec.before_review is not None
@@ -287,24 +357,45 @@ async def _run(
             for notice in reply.notices:
                 await bot.send_message(chat_id, html.escape(notice, quote=False))
             screen = reply.screen
+    share = saved.get("share", False)
+    text = saved.get("text", "")
     if screen is not None and reply.in_place and shown_id is not None:
-        await edit_text(bot, chat_id, shown_id, render_text(screen), render_markup(screen))
+        if render_text(screen) == text:
+            await edit_markup(bot, chat_id, shown_id, render_markup(screen))
+        else:
+            text = split_message(render_text(screen))[-1]
+            await edit_text(bot, chat_id, shown_id, text, render_markup(screen))
     elif screen is not None:
         if reply.echo is not None and shown_id is not None and shown_id == pressed_message:
-            old_text = saved.get("text", "")
-            await edit_text(bot, chat_id, shown_id, f"{old_text}\n✓ {html.escape(reply.echo)}")
+            await edit_text(bot, chat_id, shown_id, f"{text}\n✓ {html.escape(reply.echo)}")
         else:
             await edit_markup(bot, chat_id, shown_id, None)
-        sent = await bot.send_message(
-            chat_id, render_text(screen), reply_markup=render_markup(screen)
-        )
-        shown_id = sent.message_id
+        keyboard = share_keyboard(screen.expects)
+        if share and keyboard is None:
+            # The share button under the keyboard is not wanted any more.
+            await bot.send_message(chat_id, "✓", reply_markup=ReplyKeyboardRemove())
+        # A long screen (the review of long answers) comes in pages, the buttons on the last.
+        *pages, text = split_message(render_text(screen))
+        for page in pages:
+            await bot.send_message(chat_id, page)
+        if keyboard is not None:
+            await bot.send_message(chat_id, text, reply_markup=keyboard)
+            text = _("Or choose:")
+        sent = await bot.send_message(chat_id, text, reply_markup=render_markup(screen))
+        shown_id, share = sent.message_id, keyboard is not None
     assert reply.state is not None
-    await fsm.update_data(
-        dialog=reply.state.to_dict(),
-        message_id=shown_id,
-        text=render_text(screen) if screen is not None else saved.get("text", ""),
-    )
+    await fsm.update_data(dialog=reply.state.to_dict(), message_id=shown_id, text=text, share=share)
+
+
+def share_keyboard(expects: Expect) -> ReplyKeyboardMarkup | None:
+    """A location or a contact is asked with Telegram's share button under the keyboard."""
+    if expects is Expect.LOCATION:
+        button = KeyboardButton(text=_("📍 Send my location"), request_location=True)
+    elif expects is Expect.CONTACT:
+        button = KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)
+    else:
+        return None
+    return ReplyKeyboardMarkup(keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True)
 
 
 async def _feed(
@@ -323,7 +414,7 @@ async def _feed(
     if raw is None:
         return None
     state = DialogState.from_dict(raw)
-    spec = SPECS[state.dialog]
+    spec = require_spec(state.dialog, deps)
     reply = handle(spec.dialog, state, given, await context_for(spec, state, deps), seq=seq)
     if spec.prepare is not None and reply.state is not None and reply.screen is not None:
         # What the new screen shows is looked up for its own step.
@@ -363,13 +454,15 @@ def message_input(message: Message, formatted: bool = False) -> Input:
     if message.location is not None:
         return LocationInput(message.location.latitude, message.location.longitude)
     if message.contact is not None:
+        if message.from_user is None or message.contact.user_id != message.from_user.id:
+            return UnsupportedInput("foreign_contact")  # someone else's number
         return ContactInput(message.contact.phone_number)
     return UnsupportedInput(message.content_type)
 
 
 async def current_screen(fsm: FSMContext, deps: dict[str, Any]) -> Screen:
     state = DialogState.from_dict((await fsm.get_data())["dialog"])
-    spec = SPECS[state.dialog]
+    spec = require_spec(state.dialog, deps)
     return show(spec.dialog, state, await context_for(spec, state, deps))
 
 

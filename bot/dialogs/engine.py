@@ -407,6 +407,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
     if expects is Expect.CHOICES and state.draft.get("chosen"):
         nav.append(Nav.DONE)
         labels[Nav.DONE] = _("✅ Done ({count})").format(count=len(state.draft["chosen"]))
+    elif step.kind is Kind.CHOOSE_MANY and step.name not in state.answers:
+        nav.append(Nav.DONE)  # pressed with nothing chosen: says to choose one at least
     if step.collect and state.draft.get("files"):
         count = len(state.draft["files"])
         received = _("Received {count} of at most {max}. Send more, or press Done.")

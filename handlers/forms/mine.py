@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -10,9 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
 from bot.domain.text import split_message
-from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
@@ -88,8 +88,7 @@ async def reopen(
     state: FSMContext,
     forms: dict[str, FormDefinition],
     i18n: I18n,
-    clock: Clock,
-    units: UnitDirectory,
+    **deps: Any,
 ) -> None:
     """Open a submission that needs a revision, with its answers filled in, at the review screen."""
     item = await submissions.get(session, callback_data.id)
@@ -108,10 +107,7 @@ async def reopen(
         query.message.chat.id,
         state,
         form,
-        i18n,
-        clock,
-        units,
-        user.unit_code or "",
+        {**deps, "i18n": i18n, "user": user, "session": session, "forms": forms},
         answers=item.answers,
         replaces=item.id,
     )

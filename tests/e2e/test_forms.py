@@ -29,7 +29,7 @@ async def fill_activity_report(lan: FakeUser, *, attach: bool = True) -> None:
     await lan.expect("Lĩnh vực")
     await lan.press("Sở hữu trí tuệ")
     toggled = await lan.expect("")
-    assert toggled.method == "editMessageReplyMarkup" and "✓ Sở hữu trí tuệ" in toggled.buttons
+    assert toggled.method == "editMessageReplyMarkup" and "✅ Sở hữu trí tuệ" in toggled.buttons
     await lan.press("Khác")
     await lan.expect("")
     await lan.press("Xong")
@@ -263,14 +263,14 @@ async def test_back_keep_cancel_and_stale_buttons(
     await lan.press_data(asked.message, data)
     await lan.expect("đã được trả lời")
     await lan.press("Hủy")
-    await lan.expect("sẽ bị mất")
-    await lan.press("Không, nhập tiếp")
+    await lan.expect("sẽ mất")
+    await lan.press("Không, tiếp tục")
     await lan.expect("Số hoạt động")
     await lan.send("-1")
     await lan.expect("không thể âm")
     await lan.press("Hủy")
-    await lan.expect("sẽ bị mất")
-    await lan.press("Có, hủy bỏ")
+    await lan.expect("sẽ mất")
+    await lan.press("Có, hủy")
     await lan.expect("Đã hủy")
     assert await _submissions(db) == []
 
