@@ -267,8 +267,7 @@ async def _ask_replace(reply: Reply, deps: dict[str, Any], existing: int, period
         [
             ("replace", _("🔁 Replace it")),
             ("repick", _("📅 Another period")),
-            ("drop", _("❌ Cancel")),
-        ],
+        ],  # and the dialog's ❌ Hủy, which asks first
     )
 
 
@@ -280,9 +279,10 @@ async def _check_period(reply: Reply, deps: dict[str, Any]) -> Reply | None:
     if form.period_field is None or state.at in (engine.ASK, engine.CANCEL):
         return None
     period = state.answers.get(form.period_field)
-    if period is None or period == state.data.get("checked_period"):
+    again = state.data.get("recheck") and state.at != form.period_field  # Kỳ khác, answered
+    if period is None or (period == state.data.get("checked_period") and not again):
         return None
-    data = {**state.data, "checked_period": period}
+    data = {**state.data, "checked_period": period, "recheck": False}
     if data.get("replaces") is not None and data.get("replaces_period") != period:
         # A replacement moved to another period is a new report there.
         data.update(replaces=None, replaces_period=None)
@@ -309,7 +309,7 @@ async def _asked(
         return engine.resume(spec.dialog, state, ctx, data=data)
     if question == REPLACE and choice == "repick" and form.period_field:
         # The answers so far are kept; only the period is asked again.
-        data = {**state.data, "checked_period": None}
+        data = {**state.data, "recheck": True}
         return engine.goto(spec.dialog, state, ctx, form.period_field, data=data)
     if question == RESUME and choice == "restart":
         forms: Forms = deps["forms"]
