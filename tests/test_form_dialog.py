@@ -292,3 +292,17 @@ def test_plain_text_drives_the_inspection_to_its_end() -> None:
     assert end.finished["fine_amount"] == 1_500_000
     assert end.finished["photos"] is None and end.finished["location"] is None
     assert not any("<b>" in screen or "&amp;" in screen for screen in shown)
+
+
+def test_skip_typed_on_a_required_question_is_refused_not_taken_as_the_answer() -> None:
+    """A user without buttons types «bỏ qua» where nothing may be skipped: told so, kept there."""
+    run = Run(REPORT)
+    run.type("1")  # tháng 11/2026
+    run.type("1")
+    run.type("3")
+    run.type("120")
+    assert run.at == "main_content" and Nav.SKIP not in run.screen.nav
+    for typed in ("bỏ qua", "Bo qua"):
+        reply = run.type(typed)
+        assert run.at == "main_content" and "main_content" not in run.answers
+        assert reply.notices == ("This question can't be skipped.",)

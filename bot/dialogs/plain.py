@@ -55,7 +55,9 @@ def parse(text: str, screen: Screen) -> Input:
     """What a typed line means on this screen: a navigation word, numbers, or text."""
     folded = fold(text)
     for word, spellings in WORDS.items():
-        if folded in spellings and (word in screen.nav or word is Nav.CANCEL):
+        # "bỏ qua" typed on a required question means to skip it, never the answer "bỏ qua":
+        # the engine then says the question can't be skipped.
+        if folded in spellings and (word in screen.nav or word in (Nav.CANCEL, Nav.SKIP)):
             return NavInput(word)
     if screen.options and _NUMBERS.match(folded):
         numbers = [int(n) for n in re.split(r"[,;\s]+", folded) if n]
