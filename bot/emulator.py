@@ -101,6 +101,9 @@ class FakeBotAPI:
     # "retry after 1" (counted in `too_many`).
     flood_limit: int | None = None
     too_many: int = 0
+    # The demo's stand-in restarts with the bot, but Telegram keeps the messages it sent: an
+    # edit of one from before the restart is shown as an edit, not refused as unknown.
+    remembers_earlier_messages: bool = False
 
     def __post_init__(self) -> None:
         self._flood: list[float] = []
@@ -403,6 +406,17 @@ class FakeBotAPI:
     def _existing(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params.get("chat_id"), params.get("message_id"))
         message = self._messages.get(key)  # type: ignore[arg-type]
+        if message is None and self.remembers_earlier_messages:
+            chat_id, message_id = key
+            if isinstance(chat_id, int) and isinstance(message_id, int):
+                message = {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                    "from": self._bot_user(),
+                    "text": "…",
+                }
+                self._messages[(chat_id, message_id)] = message
         if message is None:
             raise ApiError(400, "Bad Request: message to edit not found")
         return message
@@ -446,6 +460,11 @@ class FakeBotAPI:
         """Go on numbering updates after `last`, as Telegram does across a bot's restarts
         (the demo's stand-in starts after the highest update_id its database has seen)."""
         self._update_ids = itertools.count(last + 1)
+
+    def number_messages_after(self, last: int) -> None:
+        """Go on numbering the bot's messages after `last` (the demo's restarts: an edit of a
+        message from before must not land on a new one with the same id)."""
+        self._message_ids = itertools.count(last + 1)
 
     async def push(self, update: dict[str, Any], times: int = 1) -> int:
         """Queue an update for the bot (`times` > 1 delivers the very same update again).

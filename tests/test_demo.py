@@ -416,6 +416,53 @@ async def test_a_restarted_demo_still_answers(tmp_path: Path) -> None:
     assert sum(line.startswith("   /huy") for line in transcript) == 2  # /help, twice
 
 
+MENU = list(
+    enumerate(
+        (
+            "Kỳ báo cáo",
+            "Lĩnh vực",
+            "Số hoạt động đã thực hiện",
+            "Số người tham gia",
+            "Nội dung chính",
+            "Kinh phí đã sử dụng",
+            "Khó khăn, vướng mắc",
+            "Kiến nghị, đề xuất",
+            "Ảnh / tài liệu đính kèm",
+        ),
+        start=1,
+    )
+)
+
+
+async def test_a_screen_from_before_a_restart_is_edited_in_the_next_run(tmp_path: Path) -> None:
+    """The demo left at a /baocao review; after `make demo` again, Sửa (edited in place) shows
+    its menu, and the new messages do not take the ids of the ones from before."""
+    transcript: list[str] = []
+    database = tmp_path / "demo.db"
+    lines = [
+        _lines("/baocao", "2", "1", "xong", "3", "bỏ qua", "Tuyên truyền", "bỏ qua"),
+        _lines("bỏ qua", "bỏ qua", "bỏ qua"),
+        _lines("2"),
+    ]
+    ids: list[set[int]] = []
+    for script in lines:
+        demo = DemoSession(database, lambda line: transcript.append(plain(line)), **FAST)
+        await demo.start()
+        try:
+            await run_script(demo, script)
+            ids.append(
+                {e.message["message_id"] for e in demo.api.sent if e.method == "sendMessage"}
+            )
+        finally:
+            await demo.stop()
+    assert ids[0].isdisjoint(ids[1])
+    # The review was sent by the run before; Sửa edits its buttons into the list of answers.
+    assert "(nút mới dưới tin nhắn trước: …)" in transcript[-11]
+    assert transcript[-10:] == [f"   [{n}] {n}. {label}" for n, label in MENU] + [
+        "   [10] ⬅️ Quay lại"
+    ]
+
+
 async def test_xuat_in_the_demo_saves_the_workbook_and_says_where(tmp_path: Path) -> None:
     transcript: list[str] = []
     database = tmp_path / "data" / "demo.db"

@@ -32,6 +32,9 @@ from storage.repositories import updates as handled_updates
 Output = Callable[[Fragments], None]
 # Hoàn Kiếm Lake, for `:location` without coordinates.
 DEFAULT_LOCATION = (21.0288, 105.8525)
+# The stand-in numbers its messages from (last update id × this) after a restart: no demo
+# turn sends that many, so a new message never takes the id of one from before.
+MESSAGES_PER_UPDATE = 100
 NOTEWORTHY = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}
 
 
@@ -114,6 +117,9 @@ class DemoSession:
         async with self.app.sessionmaker() as session:
             last = await handled_updates.last_handled(session, self.api.bot_id, recent=False)
         self.api.number_updates_after(last or 0)
+        # Message ids go on too: room for 100 messages an update since the last start.
+        self.api.number_messages_after((last or 0) * MESSAGES_PER_UPDATE)
+        self.api.remembers_earlier_messages = True
         await people.seed(self.app.sessionmaker, self.app.units)
         for person in people.seeded_people(self.api):
             self._add(person)
