@@ -85,7 +85,25 @@ def _month_range(month: str, settings: Settings) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+# Actions whose target is a person (a Telegram id); the others name a submission, an event, a
+# notice or a period, which are shown as they are, never looked up as people.
+PERSON_ACTIONS = frozenset(
+    {
+        "registration.approve",
+        "registration.reject",
+        "role.grant_staff",
+        "role.take_staff",
+        "user.deactivate",
+        "user.reactivate",
+        "role.admin_removed",
+        "role.admin_added",
+    }
+)
+
+
 def _target_id(entry: AuditEntry) -> int | None:
+    if entry.action not in PERSON_ACTIONS:
+        return None
     return int(entry.target) if entry.target and entry.target.isdigit() else None
 
 
@@ -114,8 +132,23 @@ def _action_text(entry: AuditEntry, actor: str, target: str) -> str:
         "user.reactivate": _("{actor} reactivated {target}"),
         "role.admin_removed": _("{target} was removed from ADMIN_IDS: now department staff"),
         "role.admin_added": _("{target} was made an admin in ADMIN_IDS"),
+        "submission.accept": _("{actor} accepted submission #{target}"),
+        "submission.revise": _("{actor} asked for a revision of submission #{target}"),
+        "notice.send": _("{actor} sent notice #{target}"),
+        "notice.schedule": _("{actor} scheduled notice #{target}"),
+        "notice.cancel": _("{actor} stopped notice #{target}"),
+        "event_publish": _("{actor} published event #{target}"),
+        "event_edit": _("{actor} changed event #{target}"),
+        "event_close": _("{actor} closed sign-ups of event #{target}"),
+        "event_cancel": _("{actor} cancelled event #{target}"),
+        "export": _("{actor} exported {target} to Excel"),
+        "deadline.set": _("{actor} set the report deadline of {target}"),
+        "deadline.unset": _("{actor} put {target} back on the monthly deadline"),
+        "deadline.rule": _("{actor} changed the monthly report deadline"),
     }
     text = texts.get(entry.action, "{actor}: " + escape(entry.action) + " {target}")
+    if re.fullmatch(r"\d{4}-\d{2}", target):  # a month's key, shown as people write it
+        target = f"{target[5:]}/{target[:4]}"
     line = text.format(actor=actor, target=target)
     if entry.action == "role.grant_staff" and details.get("also_officer"):
         line += " " + _("(still their unit's officer)")

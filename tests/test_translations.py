@@ -89,3 +89,18 @@ def test_the_vietnamese_has_none_of_the_known_calques() -> None:
         if phrase in text
     ]
     assert not found, found
+
+
+def test_no_translation_holds_two_versions_of_itself() -> None:
+    """Catalogues merge as a union: an entry changed on two branches can end up with both
+    translations glued together ("…ít nhất một lần.Để cấp hoặc…"), which msgfmt accepts."""
+    from babel.messages.pofile import read_po
+
+    for lang in ("vi", "en"):
+        with open(f"locales/{lang}/LC_MESSAGES/messages.po", "rb") as file:
+            catalog = read_po(file)
+        for message in catalog:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for string in strings:
+                if string and len(string) >= 60:
+                    assert string.count(string[:25]) == 1, (lang, message.id)

@@ -388,6 +388,11 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     assert await _audit_count(db, "submission.revise") == 1
     told = [e for e in lan.since(0) if "Sở đã tiếp nhận hồ sơ" in e.text]
     assert len(told) == 1
+    # The admin reads both decisions in the audit log, in words, not as action codes.
+    await staff.send("/nhatky")
+    log = await staff.expect("Nhật ký thao tác")
+    assert f"đã tiếp nhận hồ sơ #{newest.id}" in log.text
+    assert "đã yêu cầu bổ sung hồ sơ #" in log.text and "submission." not in log.text
 
 
 async def test_an_officer_is_refused_and_staff_have_it_in_menu_and_help(
