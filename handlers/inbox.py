@@ -264,8 +264,10 @@ async def _detail(
         submission=item,
         form=forms.get(item.form_id),
         unit_name=_unit_name(units, item.unit_code),
-        officer_name=(officer.full_name if officer else None) or str(item.officer_id),
-        reviewer_name=reviewer.full_name if reviewer else None,
+        officer_name=(officer and (officer.full_name or officer.telegram_name))
+        or str(item.officer_id),
+        # Staff made by /phanquyen may never have registered: their Telegram name, then.
+        reviewer_name=(reviewer.full_name or reviewer.telegram_name) if reviewer else None,
         versions=versions,
         file_count=len(files),
     )

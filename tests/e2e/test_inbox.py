@@ -346,6 +346,8 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     await staff.expect("Đã đánh dấu là đã tiếp nhận")
     refreshed = await staff.expect("Trạng thái: <b>đã tiếp nhận</b>")
     assert refreshed.method == "editMessageText" and "Đã tiếp nhận" not in refreshed.buttons
+    # The admin never registered (ADMIN_IDS): named by their Telegram name, not their id.
+    assert f"({ADMIN_ID}," not in refreshed.text and "Admin Sở" in refreshed.text
     await lan.expect(f"Sở đã tiếp nhận hồ sơ #{newest.id}")
     assert refreshed.message is not None
     accept_data = next(
