@@ -306,3 +306,18 @@ def test_skip_typed_on_a_required_question_is_refused_not_taken_as_the_answer() 
         reply = run.type(typed)
         assert run.at == "main_content" and "main_content" not in run.answers
         assert reply.notices == ("This question can't be skipped.",)
+
+
+def test_back_to_a_choose_several_question_starts_from_the_answer_given() -> None:
+    """Ticking one more area after going back adds it; the two chosen before stay ticked."""
+    run = Run(REPORT)
+    run.type("1")  # tháng 11/2026
+    run.type("1, 10")  # communication, digital transformation
+    assert run.at == "digital_activities"
+    run.nav(Nav.BACK)
+    assert run.at == "areas"
+    ticked = [option.key for option in run.screen.options if option.selected]
+    assert ticked == ["communication", "digital_transformation"]
+    run.feed(ChoiceInput("innovation"), seq=run.state.seq if run.state else None)  # a press
+    run.type("xong")
+    assert run.answers["areas"] == ["communication", "innovation", "digital_transformation"]

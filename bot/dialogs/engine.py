@@ -531,6 +531,13 @@ def _go(
 ) -> Reply:
     """A new screen (a new number) for the state with `changes`."""
     moved = replace(state, seq=state.seq + 1, **changes)
+    if changes.get("draft") == {} and moved.at in moved.answers:
+        # Back to a choose-several question answered before: its choices start ticked, so
+        # ticking one more adds to the answer instead of silently replacing it.
+        step = next((s for s in dialog.steps if s.name == moved.at), None)
+        answer = moved.answers[moved.at]
+        if step is not None and step.kind is Kind.CHOOSE_MANY and isinstance(answer, list):
+            moved = replace(moved, draft={"chosen": list(answer)})
     return Reply(moved, show(dialog, moved, ctx), tuple(notices), echo)
 
 

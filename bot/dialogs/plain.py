@@ -43,7 +43,8 @@ def render(screen: Screen, gettext: Gettext) -> str:
         mark = "[x] " if option.selected else ""
         lines.append(f"{number}. {mark}{option.label}")
     if screen.expects is Expect.CHOICES and screen.options:
-        lines.append(gettext("Type numbers such as 1, 3 to choose or remove."))
+        # Typed numbers are the whole answer at once (a text-only user has no ticks to toggle).
+        lines.append(gettext("Type the numbers of all you choose, such as 1, 3."))
     words = [f"«{gettext(NAV_NAMES[word])}»" for word in screen.nav]
     if words:
         lines.append(gettext("Or type: {words}").format(words=", ".join(words)))
