@@ -75,10 +75,11 @@ def _step(form: FormDefinition, field: Field, lang: str) -> Step:
         return Text("{text}", {"text": "\n".join(lines)})
 
     def offered(answers: Answers, ctx: Context) -> list[Option]:
-        return [
-            Option(o.value, render_message(o.label, lang, ctx.gettext))
-            for o in form_fields.options(field, ctx.today)
-        ]
+        ready = form_fields.options(field, ctx.today)
+        due = ctx.extra.get("due_month")
+        if field.type == "month" and due:  # the period now due first (the front end knows it)
+            ready = sorted(ready, key=lambda o: o.value != due)
+        return [Option(o.value, render_message(o.label, lang, ctx.gettext)) for o in ready]
 
     def take(given: Any, answers: Mapping[str, Any], ctx: Context) -> Checked | None:
         if field.type == "select_multiple" and isinstance(given, ChoiceInput):

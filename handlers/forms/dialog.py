@@ -39,6 +39,7 @@ from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.dialog import PREFIX, form_dialog
 from bot.roles import OFFICER_LEVELS, HasAccess
+from bot.status.figures import current_period
 from handlers import dialogs
 from handlers.dialogs import DialogSpec, Finished, InDialog, begin, carry_out, context
 from handlers.editing import edit_markup
@@ -96,7 +97,18 @@ dialogs.RESOLVERS.append(_resolve)
 
 
 async def _prepare(state: DialogState, deps: dict[str, Any]) -> Mapping[str, Any]:
-    return {"unit_name": state.data.get("unit_name", ""), "lang": state.dialog.rpartition(":")[2]}
+    extra: dict[str, Any] = {
+        "unit_name": state.data.get("unit_name", ""),
+        "lang": state.dialog.rpartition(":")[2],
+    }
+    form = _form_of(state, deps)
+    if form.period_field is not None and state.at == form.period_field:
+        # On the 1st the month just begun is not due yet: the month whose deadline is next (or
+        # just passed) comes first, as in /chuabaocao and /thongke.
+        clock: Clock = deps["clock"]
+        due = await current_period(deps["session"], clock.today())
+        extra["due_month"] = due.period.months[0]
+    return extra
 
 
 def _form_of(state: DialogState, deps: Mapping[str, Any]) -> FormDefinition:
@@ -217,7 +229,10 @@ async def start_form(
         # The period given in advance is checked at Gửi, as a reopened one is.
         "checked_period": reported,
     }
-    ctx = context(clock, units, {"unit_name": data["unit_name"], "lang": lang})
+    extra: dict[str, Any] = {"unit_name": data["unit_name"], "lang": lang}
+    if form.period_field is not None and not given:
+        extra["due_month"] = (await current_period(deps["session"], clock.today())).period.months[0]
+    ctx = context(clock, units, extra)
     if answers:
         kept = engine.prune(spec.dialog, answers)
         missing = engine.first_missing(spec.dialog, kept)

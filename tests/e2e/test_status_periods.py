@@ -360,3 +360,16 @@ async def test_a_quarter_reminder_skips_the_months_already_reminded(
     await admin.expect("Đã gửi nhắc nhở tới 1 cán bộ của 1 đơn vị")
     assert [n["recipients"] for n in broadcast_engine] == [[OFFICER_C], [OFFICER_B]]
     assert "tháng 10/2026" in broadcast_engine[1]["text"]
+
+
+async def test_on_the_first_the_report_form_offers_the_month_due_first(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """Issue 14.3 in /baocao: on 01/12 "Tháng 11/2026" (due next) is the first button, the
+    month just begun second."""
+    await seed(db)
+    running.clock.fixed = FIRST
+    officer = api.user(OFFICER_C, "Cán bộ", "C")
+    await officer.send("/baocao")
+    asked = await officer.expect("Kỳ báo cáo")
+    assert asked.buttons[:2] == ["Tháng 11/2026", "Tháng 12/2026"], asked.buttons
