@@ -52,9 +52,9 @@ from bot.broadcast.progress import ProgressBoard
 from bot.clock import Clock
 from bot.domain.units import UnitDirectory
 from bot.settings import Settings
-from storage.models import DeliveryState, utcnow
+from storage.models import Delivery, DeliveryState, OwedMessage, utcnow
 from storage.repositories import broadcasts as rows
-from storage.repositories import outbox
+from storage.repositories import leases, outbox
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,8 @@ class BroadcastWorker:
         if untried or untried_owed:
             with contextlib.suppress(Exception):
                 async with self.sessionmaker() as session:
-                    await rows.release(session, untried, self.name)
-                    await outbox.release(session, untried_owed, self.name)
+                    await leases.release(session, Delivery, untried, self.name)
+                    await leases.release(session, OwedMessage, untried_owed, self.name)
                     await session.commit()
         log.info("broadcast worker %s stopped", self.name)
 
@@ -308,8 +308,9 @@ class BroadcastWorker:
                     self.pacer.pause(outcome.wait)
                 # Look again as soon as it is due (a moment after), not at the next poll.
                 asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
-                await rows.retry_later(
+                await leases.retry_later(
                     session,
+                    Delivery,
                     item.id,
                     self.name,
                     utcnow() + timedelta(seconds=outcome.wait),
@@ -371,8 +372,9 @@ class BroadcastWorker:
                 if verdict is Verdict.RETRY_AFTER:
                     self.pacer.pause(outcome.wait)
                 asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
-                await outbox.retry_later(
+                await leases.retry_later(
                     session,
+                    OwedMessage,
                     item.id,
                     self.name,
                     utcnow() + timedelta(seconds=outcome.wait),

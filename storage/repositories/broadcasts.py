@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Delivery, DeliveryState, Notice, NoticeStatus, User, utcnow
+from storage.repositories import leases
 
 UNFINISHED = (DeliveryState.PENDING, DeliveryState.CLAIMED, DeliveryState.SENDING)
 _CHUNK = 500  # ids per IN (...) list: well under every database's limit on parameters
@@ -203,16 +204,6 @@ async def start_sending(
     return _rowcount(result) == 1
 
 
-def _mine_in_flight(delivery_id: int, worker: str) -> Any:
-    # UNKNOWN too: if our lease ran out during a slow request and another worker called it
-    # unknown, the answer we did get is still the better record.
-    return and_(
-        Delivery.id == delivery_id,
-        Delivery.claimed_by == worker,
-        Delivery.state.in_([DeliveryState.SENDING, DeliveryState.UNKNOWN]),
-    )
-
-
 async def settle(
     session: AsyncSession,
     delivery_id: int,
@@ -226,7 +217,7 @@ async def settle(
     """Record the final state of a delivery this worker sent."""
     await session.execute(
         update(Delivery)
-        .where(_mine_in_flight(delivery_id, worker))
+        .where(leases.mine_in_flight(Delivery, delivery_id, worker))
         .values(
             state=state,
             message_id=message_id,
@@ -237,47 +228,6 @@ async def settle(
         )
         .execution_options(synchronize_session=False)
     )
-
-
-async def retry_later(
-    session: AsyncSession,
-    delivery_id: int,
-    worker: str,
-    not_before: datetime,
-    error: str,
-    *,
-    count_failure: bool,
-) -> None:
-    """Put a delivery that surely did not arrive back in the queue, due at `not_before`."""
-    await session.execute(
-        update(Delivery)
-        .where(_mine_in_flight(delivery_id, worker))
-        .values(
-            state=DeliveryState.PENDING,
-            claimed_by=None,
-            lease_until=None,
-            not_before=not_before,
-            error=error[:255],
-            failures=Delivery.failures + (1 if count_failure else 0),
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def release(session: AsyncSession, delivery_ids: Sequence[int], worker: str) -> None:
-    """Give back claimed deliveries this worker will not try (it is stopping)."""
-    for start in range(0, len(delivery_ids), _CHUNK):
-        await session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id.in_(delivery_ids[start : start + _CHUNK]),
-                Delivery.state == DeliveryState.CLAIMED,
-                Delivery.claimed_by == worker,
-            )
-            .values(state=DeliveryState.PENDING, claimed_by=None, lease_until=None)
-            .execution_options(synchronize_session=False)
-        )
 
 
 async def recover_expired(session: AsyncSession, now: datetime) -> tuple[int, int]:

@@ -12,7 +12,6 @@ second copy of one is a lesser harm than none), up to `MAX_ATTEMPTS` tries, then
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import DeliveryState, OwedMessage, utcnow
+from storage.repositories import leases
 
 # A row after which its followers may go: it is settled one way or another.
 SETTLED = (
@@ -224,14 +224,6 @@ async def message_id_of(session: AsyncSession, row_id: int) -> int | None:
     return int(found) if found is not None else None
 
 
-def _mine_in_flight(row_id: int, worker: str) -> Any:
-    return and_(
-        OwedMessage.id == row_id,
-        OwedMessage.claimed_by == worker,
-        OwedMessage.state.in_([DeliveryState.SENDING, DeliveryState.UNKNOWN]),
-    )
-
-
 async def settle(
     session: AsyncSession,
     row_id: int,
@@ -243,7 +235,7 @@ async def settle(
 ) -> None:
     await session.execute(
         update(OwedMessage)
-        .where(_mine_in_flight(row_id, worker))
+        .where(leases.mine_in_flight(OwedMessage, row_id, worker))
         .values(
             state=state,
             message_id=message_id,
@@ -251,47 +243,6 @@ async def settle(
             lease_until=None,
             updated_at=utcnow(),
         )
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def retry_later(
-    session: AsyncSession,
-    row_id: int,
-    worker: str,
-    not_before: datetime,
-    error: str,
-    *,
-    count_failure: bool,
-) -> None:
-    await session.execute(
-        update(OwedMessage)
-        .where(_mine_in_flight(row_id, worker))
-        .values(
-            state=DeliveryState.PENDING,
-            claimed_by=None,
-            lease_until=None,
-            not_before=not_before,
-            error=error[:255],
-            failures=OwedMessage.failures + (1 if count_failure else 0),
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def release(session: AsyncSession, row_ids: Sequence[int], worker: str) -> None:
-    """Give back claimed rows this worker will not try (it is stopping)."""
-    if not row_ids:
-        return
-    await session.execute(
-        update(OwedMessage)
-        .where(
-            OwedMessage.id.in_(list(row_ids)),
-            OwedMessage.state == DeliveryState.CLAIMED,
-            OwedMessage.claimed_by == worker,
-        )
-        .values(state=DeliveryState.PENDING, claimed_by=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
 
