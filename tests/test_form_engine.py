@@ -121,6 +121,8 @@ ALL_TYPES = parse_definition(
                 "constraint": ". >= '2020-01-01'",
             },
             {"name": "period", "type": "month", "label": "Kỳ", "required": True, "max": "today"},
+            {"name": "at", "type": "time", "label": "Giờ", "required": False},
+            {"name": "when", "type": "datetime", "label": "Lúc", "required": False},
             {
                 "name": "where",
                 "type": "location",
@@ -422,6 +424,16 @@ def valid_input(field: Field, answers: dict[str, Any]) -> st.SearchStrategy[RawI
                 ]
             )
         )
+    if kind == "time":
+        moments = st.tuples(st.integers(0, 23), st.integers(0, 59))
+        return moments.flatmap(
+            lambda hm: st.sampled_from([f"{hm[0]}:{hm[1]:02d}", f"{hm[0]}h{hm[1]:02d}"]).map(
+                TextInput
+            )
+        )
+    if kind == "datetime":
+        days = st.integers(0, 2000).map(lambda d: TODAY - timedelta(d))
+        return days.map(lambda d: TextInput(d.strftime("%d/%m/%Y") + " 08:30"))
     if kind == "select_one":
         return st.one_of(
             st.sampled_from(names).map(ChoiceInput),
@@ -467,6 +479,8 @@ def invalid_input(field: Field) -> st.SearchStrategy[RawInput]:
             TextInput((TODAY + timedelta(3)).strftime("%d/%m/%Y")),
         ],
         "month": [TextInput("13/2026"), TextInput("12/2027")],
+        "time": [TextInput("25:00"), TextInput("sáng")],
+        "datetime": [TextInput("31/02/2026 08:00"), TextInput("hôm nay")],
         "select_one": [ChoiceInput("no_such_choice"), TextInput("99")],
         "select_multiple": [ChoicesInput(()), ChoicesInput(("no_such_choice",))],
         "yes_no": [TextInput("có lẽ"), ChoiceInput("maybe")],

@@ -445,6 +445,8 @@ WRONG_KIND: dict[str, RawInput] = {
     "money": UnsupportedInput("voice"),
     "date": PHOTO,
     "month": UnsupportedInput("sticker"),
+    "time": PHOTO,
+    "datetime": LocationInput(1, 2),
     "select_one": PHOTO,
     "select_multiple": UnsupportedInput("sticker"),
     "yes_no": ContactInput("0912345678"),

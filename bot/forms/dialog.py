@@ -16,6 +16,7 @@ parsers, the constraints, the labels); this module only says how each field is a
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,10 +24,10 @@ from bot.dialogs.engine import CaptionedFile
 from bot.dialogs.model import Answers, Context, Dialog, Kind, Option, Step
 from bot.domain.text import Text
 from bot.forms import fields as form_fields
-from bot.forms.engine import is_relevant, render_submission, validate
-from bot.forms.inputs import ChoiceInput, FileInput, RawInput
-from bot.forms.localized import render_message
-from bot.forms.model import Field, FormDefinition
+from bot.forms.engine import is_relevant, narrowed, render_submission, validate
+from bot.forms.inputs import ChoiceInput, FileInput, RawInput, TextInput
+from bot.forms.localized import Localized, render_message
+from bot.forms.model import SELECT_TYPES, Field, FormDefinition, Note
 from bot.forms.render import render_value
 from bot.forms.results import Checked, Invalid, Valid
 
@@ -63,19 +64,58 @@ def _as_raw(given: Any) -> RawInput:
     return raw
 
 
+_OUTPUT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _filled(form: FormDefinition, text: str, answers: Mapping[str, Any], lang: str) -> str:
+    """XLSForm text may show earlier answers (`Chào ${ten}`): escaped, with the answers put in."""
+
+    def value(name: str) -> str:
+        if answers.get(name) is None:
+            return ""
+        try:
+            return html.escape(render_value(form.field(name), answers[name], lang))
+        except KeyError:
+            return html.escape(str(answers[name]))
+
+    # split() alternates the literal text and the names captured between `${` and `}`.
+    parts = _OUTPUT.split(text)
+    return "".join(
+        html.escape(part) if index % 2 == 0 else value(part) for index, part in enumerate(parts)
+    )
+
+
+def notes_text(
+    form: FormDefinition, notes: tuple[Note, ...], answers: Mapping[str, Any], lang: str
+) -> list[str]:
+    """The notes and group headings to show now (those whose condition holds).
+
+    A heading the import made is bold already (`<b>`): the only markup kept.
+    """
+    shown = []
+    for note in notes:
+        if note.relevant is None or note.relevant.holds(answers):
+            text = _filled(form, note.text.get(lang), answers, lang)
+            shown.append(text.replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>"))
+    return shown
+
+
 def _step(form: FormDefinition, field: Field, lang: str) -> Step:
     many_files = field.type in ("photo", "document") and field.max_count > 1
 
     def prompt(answers: Answers, ctx: Context) -> Text:
-        lines = [f"<b>{html.escape(field.label.get(lang))}</b>"]
+        lines = notes_text(form, field.notes, answers, lang)
+        lines.append(f"<b>{_filled(form, field.label.get(lang), answers, lang)}</b>")
         if field.hint is not None:
-            lines.append(f"<i>{html.escape(field.hint.get(lang))}</i>")
+            lines.append(f"<i>{_filled(form, field.hint.get(lang), answers, lang)}</i>")
         if not field.required:
             lines.append(ctx.gettext("(optional)"))
         return Text("{text}", {"text": "\n".join(lines)})
 
     def offered(answers: Answers, ctx: Context) -> list[Option]:
-        ready = form_fields.options(field, ctx.today)
+        ready = form_fields.options(narrowed(field, answers), ctx.today)
+        if field.default is not None and field.type not in SELECT_TYPES:
+            ready = [form_fields.Option(field.default, Localized.of({lang: field.default})), *ready]
         due = ctx.extra.get("due_month")
         if field.type == "month" and due:  # the period now due first (the front end knows it)
             ready = sorted(ready, key=lambda o: o.value != due)
@@ -86,6 +126,12 @@ def _step(form: FormDefinition, field: Field, lang: str) -> Step:
             return None  # a toggle: the engine keeps the draft
         if many_files and isinstance(given, FileInput | CaptionedFile):
             return None  # collected until Done (`add`)
+        if (
+            isinstance(given, ChoiceInput)
+            and given.value == field.default
+            and field.type not in SELECT_TYPES
+        ):
+            given = TextInput(given.value)  # the default, pressed: read as if typed
         return validate(form, answers, field.name, _as_raw(given), today=ctx.today)
 
     def check(value: Any, answers: Mapping[str, Any], ctx: Context) -> Checked:
@@ -143,7 +189,8 @@ def review_text(form: FormDefinition, answers: Mapping[str, Any], ctx: Context, 
     ]
     for number, (label, value) in enumerate(render_submission(form, answers, lang), start=1):
         lines.append(f"{number}. {html.escape(label)}: <b>{html.escape(value)}</b>")
-    return "\n".join(lines)
+    closing = notes_text(form, form.closing, answers, lang)
+    return "\n".join([*lines, *([""] if closing else []), *closing])
 
 
 def form_dialog(form: FormDefinition, lang: str) -> Dialog:

@@ -15,7 +15,7 @@ so the walk then asks exactly what is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -92,11 +92,30 @@ def validate(
     form: FormDefinition, answers: Mapping[str, Any], name: str, raw: RawInput, *, today: date
 ) -> Checked:
     """Is `raw` a valid answer to field `name`? The type's parse, then the field's constraint."""
-    field = form.field(name)
+    field = narrowed(form.field(name), answers)
     checked = parse_input(field, raw, today)
     if isinstance(checked, Invalid) or _constraint_holds(field, checked.value, answers, today):
         return checked
     return Invalid(field.constraint_message or NOT_ACCEPTED)
+
+
+def narrowed(field: Field, answers: Mapping[str, Any]) -> Field:
+    """The field with only the choices its `choice_filter` lets through, given the answers."""
+    if not field.choice_filter:
+        return field
+    kept = tuple(
+        choice
+        for choice in field.choices
+        if all(
+            choice.column(column) == _scalar(answers.get(ref))
+            for column, ref in field.choice_filter
+        )
+    )
+    return replace(field, choices=kept)
+
+
+def _scalar(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def answer(

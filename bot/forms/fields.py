@@ -5,7 +5,8 @@ expected, text where a photo is expected) with its `expected` message, so the
 user always learns what to send.
 
 Stored values: text → str; integer → int; decimal → float; money → int dong;
-date → `yyyy-mm-dd`; month → `yyyy-mm`; select_one → choice name;
+date → `yyyy-mm-dd`; time → `HH:MM`; datetime → `yyyy-mm-ddTHH:MM`; month → `yyyy-mm`;
+select_one → choice name;
 select_multiple → list of choice names in the definition's order; yes_no → bool;
 photo / document → list of file dicts (`file_id`, `file_unique_id`, `type`,
 `size`, `mime_type`, `file_name`); location → `{"lat": .., "lon": ..}`;
@@ -24,7 +25,7 @@ from typing import Any
 from bot.domain.folding import fold
 from bot.domain.phone import parse_phone
 from bot.domain.text import CAPTION_MAX, N_, Text, clean_text
-from bot.forms import dates, numbers
+from bot.forms import dates, numbers, times
 from bot.forms.inputs import (
     ChoiceInput,
     ChoicesInput,
@@ -84,6 +85,10 @@ def expected(field: Field, today: date) -> Text:
         return dates.date_expected(today)
     if field.type == "month":
         return dates.month_expected(today)
+    if field.type == "time":
+        return times.TIME_EXPECTED
+    if field.type == "datetime":
+        return times.datetime_expected(today)
     return _EXPECTED[field.type]
 
 
@@ -217,6 +222,18 @@ def _date(field: Field, raw: RawInput, today: date) -> Checked:
             Text(N_("The date can't be before {date}."), {"date": limit.strftime("%d/%m/%Y")})
         )
     return checked
+
+
+def _time(field: Field, raw: RawInput, today: date) -> Checked:
+    if not isinstance(raw, TextInput | ChoiceInput):
+        return Invalid(expected(field, today))
+    return times.parse_time(raw.text if isinstance(raw, TextInput) else raw.value)
+
+
+def _datetime(field: Field, raw: RawInput, today: date) -> Checked:
+    if not isinstance(raw, TextInput | ChoiceInput):
+        return Invalid(expected(field, today))
+    return times.parse_datetime(raw.text if isinstance(raw, TextInput) else raw.value, today)
 
 
 def _month(field: Field, raw: RawInput, today: date) -> Checked:
@@ -413,6 +430,8 @@ _PARSERS: dict[str, Callable[[Field, RawInput, date], Checked]] = {
     "money": _number_parser(numbers.parse_money),
     "date": _date,
     "month": _month,
+    "time": _time,
+    "datetime": _datetime,
     "select_one": _select_one,
     "select_multiple": _select_multiple,
     "yes_no": _yes_no,

@@ -16,6 +16,8 @@ FieldType = Literal[
     "decimal",
     "money",
     "date",
+    "time",
+    "datetime",
     "month",
     "select_one",
     "select_multiple",
@@ -67,6 +69,39 @@ class DateBound:
 class Choice:
     name: str
     label: Localized
+    # XLSForm's extra columns of the choices sheet, read by a `choice_filter`.
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def column(self, key: str) -> str:
+        return dict(self.columns).get(key, "")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Text shown above a question (an XLSForm note, or the heading of the group it opens)."""
+
+    text: Localized
+    relevant: Expression | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an imported field sits in its XLSForm: the name there, its groups, its repeat."""
+
+    name: str
+    groups: tuple[str, ...] = ()
+    repeat: str | None = None  # the repeat's name; the field is asked once per entry
+    entry: int = 0  # 1, 2, ... inside a repeat
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A value the bot fills in, never asked: an XLSForm calculate or a metadata type."""
+
+    name: str
+    kind: str  # calculate, start, end, today, deviceid, username, phonenumber, ...
+    expression: Expression | None = None
+    groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +124,11 @@ class Field:
     max_size_mb: int = DEFAULT_MAX_SIZE_MB  # photo, document
     min: DateBound | None = None  # date, month
     max: DateBound | None = None  # date, month
+    # Imported from XLSForm (bot.forms.xlsform); empty for YAML definitions.
+    default: str | None = None  # offered as a ready-made answer
+    notes: tuple[Note, ...] = ()
+    choice_filter: tuple[tuple[str, str], ...] = ()  # (choice column, field it must equal)
+    placement: Placement | None = None
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
@@ -104,6 +144,14 @@ class FormDefinition:
     version: int = 1
     period_field: str | None = None
     source: str = ""
+    # Imported from XLSForm: the XLSForm version text, the values filled in by the bot,
+    # the data columns in the workbook's order (field or computed names), notes after the
+    # last question, and what was adapted for a chat (said to the admin at import).
+    xlsform_version: str = ""
+    computed: tuple[Computed, ...] = ()
+    columns: tuple[str, ...] = ()
+    closing: tuple[Note, ...] = ()
+    adapted: tuple[str, ...] = ()
 
     def field(self, name: str) -> Field:
         for field in self.fields:

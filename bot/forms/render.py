@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.phone import format_phone
-from bot.forms import dates, numbers
+from bot.forms import dates, numbers, times
 from bot.forms.fields import YES_NO_LABELS
 from bot.forms.localized import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
 from bot.forms.model import Field
@@ -36,6 +36,8 @@ def render_value(field: Field, value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         return numbers.format_money(int(value))
     if kind == "date":
         return dates.format_date(str(value))
+    if kind == "datetime":
+        return times.format_datetime(str(value))
     if kind == "month":
         return dates.format_month(str(value), lang)
     if kind == "select_one":
