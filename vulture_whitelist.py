@@ -31,3 +31,7 @@ _.cancelled_at
 _.deactivated_by
 # A pytest fixture requested for its effect, after the bot's own fixtures (tests/e2e/test_status.py).
 _.no_broadcast_engine
+
+# Columns of imported_forms written for people (who imported / published it, when), read in SQL.
+_.imported_at
+_.published_by

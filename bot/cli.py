@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.i18n import compile_catalogues
@@ -50,6 +51,36 @@ async def _migrate(settings: Settings) -> None:
     finally:
         await engine.dispose()
     print(f"Database is up to date; {len(units)} units.")
+
+
+async def _import_form(settings: Settings, content: bytes, file: str) -> int:
+    from bot.app import load_forms, prepare_database
+    from bot.form_imports import ImportRefused, import_workbook, load_published, publish
+    from storage.database import create_engine, create_sessionmaker
+    from storage.repositories.audit import SYSTEM_ACTOR
+
+    engine = create_engine(settings.database_url)
+    try:
+        await prepare_database(settings, engine)
+        sessionmaker = create_sessionmaker(engine)
+        forms = load_forms(settings)
+        await load_published(sessionmaker, forms)
+        async with sessionmaker() as session:
+            try:
+                row, form = await import_workbook(
+                    session, content, Path(file).name, SYSTEM_ACTOR, forms
+                )
+            except ImportRefused as error:
+                print(error, file=sys.stderr)
+                return 1
+            publish(row, None, SYSTEM_ACTOR, datetime.now(UTC), session, forms)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(f"{form.id} revision {row.revision}: {len(form.fields)} questions, published.")
+    for line in form.adapted:
+        print(f"  adapted: {line}")
+    return 0
 
 
 def _backup(settings: Settings, out: str | None) -> int:
@@ -112,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     restore.add_argument("file", help="the backup to restore")
     demo = sub.add_parser("demo", help="chat with the real bot in this terminal, without Telegram")
+    forms = sub.add_parser("forms", help="XLSForm workbooks (ODK, KoboToolbox)")
+    forms_sub = forms.add_subparsers(dest="forms_command", required=True)
+    imported = forms_sub.add_parser(
+        "import", help="import an .xlsx / .xls XLSForm and publish it to every officer"
+    )
+    imported.add_argument("file", help="the workbook")
     demo.add_argument("--fresh", action="store_true", help="start over with an empty demo database")
     demo.add_argument("--database", help="the demo's SQLite file (default: data/demo.db)")
     args = parser.parse_args(argv)
@@ -144,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             from bot.status.command_line import export as write_export
 
             return asyncio.run(write_export(settings, args.period, args.out, files=args.files))
+        elif args.command == "forms":
+            return asyncio.run(_import_form(settings, Path(args.file).read_bytes(), args.file))
         elif args.command == "backup":
             return _backup(settings, args.out)
         elif args.command == "restore":

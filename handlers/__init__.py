@@ -11,7 +11,7 @@ def all_routers() -> list[Router]:
     from handlers import dialogs as engine_dialogs
     from handlers.audit_log import router as audit_log_router
     from handlers.events import routers as event_routers
-    from handlers.forms import dialog, mine
+    from handlers.forms import dialog, imports, mine
     from handlers.gates import router as gates_router
     from handlers.status import deadlines, exports, officer, staff
 
@@ -21,6 +21,7 @@ def all_routers() -> list[Router]:
         common.router,
         registration.router,
         dialog.router,
+        imports.router,
         mine.router,
         approval.router,
         reviews.router,

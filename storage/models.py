@@ -14,6 +14,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -524,3 +525,31 @@ class OwedMessage(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
+
+
+class ImportedForm(Base):
+    """An XLSForm workbook an admin brought (issue 16): one row per version of a form id.
+
+    The workbook is kept as it came and is what the bot runs (read again at start-up);
+    `definition` is what the import read from it, for people and exports to look at. The
+    newest published revision of a form id is the one officers fill; submissions keep the
+    revision they were made with (`Submission.form_version`), so old ones stay readable.
+    """
+
+    __tablename__ = "imported_forms"
+    __table_args__ = (UniqueConstraint("form_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64), index=True)
+    revision: Mapped[int]
+    version: Mapped[str] = mapped_column(String(64))  # the workbook's own settings version
+    title: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    workbook: Mapped[bytes] = mapped_column(LargeBinary)
+    filename: Mapped[str] = mapped_column(String(200))
+    # None: every officer; otherwise the unit codes it is published to.
+    units: Mapped[list[str] | None] = mapped_column(JSON)
+    imported_by: Mapped[int] = mapped_column(BigInteger)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(BigInteger)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -31,6 +31,7 @@ from bot.forms.model import (
     FieldType,
     FormDefinition,
 )
+from bot.forms.xlsform import SUFFIXES, XLSFormError, read_xlsform
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
@@ -66,10 +67,14 @@ class FormDefinitionError(ValueError):
 
 
 def load_definitions(folder: Path | str | None = None) -> dict[str, FormDefinition]:
-    """Every `*.yaml` / `*.yml` in `folder` (default: bot/forms/definitions), by form id."""
+    """Every `*.yaml` / `*.yml` and XLSForm `*.xlsx` / `*.xls` in `folder`, by form id.
+
+    The default folder is bot/forms/definitions (the built-in forms).
+    """
     directory = Path(folder) if folder is not None else DEFINITIONS_DIR
     forms: dict[str, FormDefinition] = {}
-    paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    patterns = ("*.yaml", "*.yml", "*.xlsx", "*.xls")
+    paths = sorted(path for pattern in patterns for path in directory.glob(pattern))
     for path in paths:
         form = load_definition(path)
         if form.id in forms:
@@ -82,6 +87,11 @@ def load_definitions(folder: Path | str | None = None) -> dict[str, FormDefiniti
 
 def load_definition(path: Path | str) -> FormDefinition:
     path = Path(path)
+    if path.suffix.lower() in SUFFIXES:
+        try:
+            return read_xlsform(path.read_bytes(), str(path))
+        except (OSError, XLSFormError) as error:
+            raise FormDefinitionError(str(error)) from error
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

@@ -152,6 +152,11 @@ class FormDefinition:
     columns: tuple[str, ...] = ()
     closing: tuple[Note, ...] = ()
     adapted: tuple[str, ...] = ()
+    units: tuple[str, ...] | None = None  # published to these units only; None: to everyone
+    trial: bool = False  # an import not yet published, tried by the admin: Gửi stores nothing
+
+    def offered_to(self, unit_code: str | None) -> bool:
+        return not self.trial and (self.units is None or (unit_code or "") in self.units)
 
     def field(self, name: str) -> Field:
         for field in self.fields:

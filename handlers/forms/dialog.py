@@ -21,6 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -37,8 +38,9 @@ from bot.dialogs import engine
 from bot.dialogs.engine import DialogState, Reply
 from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
+from bot.forms.computed import Filler, fill_computed
 from bot.forms.dialog import PREFIX, form_dialog
-from bot.roles import OFFICER_LEVELS, HasAccess
+from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
 from handlers import dialogs
 from handlers.dialogs import DialogSpec, Finished, InDialog, begin, carry_out, context
@@ -68,9 +70,11 @@ def spec_for(form: FormDefinition, lang: str) -> DialogSpec:
     """The dialog of `form` in `lang`, built once per loaded definition."""
     built = _BUILT.get((form.id, lang))
     if built is None or built[0] is not form:
+        # A trial is run by the admin who imported the form.
+        levels = (*OFFICER_LEVELS, *STAFF_LEVELS) if form.trial else OFFICER_LEVELS
         spec = DialogSpec(
             form_dialog(form, lang),
-            frozenset(OFFICER_LEVELS),
+            frozenset(levels),
             send,
             prepare=_prepare,
             interject=_check_period,
@@ -135,7 +139,12 @@ async def open_form(
     """Start a form, or offer to continue the one under way."""
     name = command.command.lower()
     if name == "bieumau":
-        rows = [[_btn(form.title.get(_lang(i18n)), "open", form.id)] for form in forms.values()]
+        user: User = deps["user"]
+        rows = [
+            [_btn(form.title.get(_lang(i18n)), "open", form.id)]
+            for form in forms.values()
+            if form.offered_to(user.unit_code)
+        ]
         await message.answer(
             _("Which form?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
         )
@@ -228,6 +237,7 @@ async def start_form(
         "replaces_period": reported if replaces else None,
         # The period given in advance is checked at Gửi, as a reopened one is.
         "checked_period": reported,
+        "started": clock.now().isoformat(),
     }
     extra: dict[str, Any] = {"unit_name": data["unit_name"], "lang": lang}
     if form.period_field is not None and not given:
@@ -348,6 +358,26 @@ async def send(done: Finished) -> None:
     forms: Forms = deps["forms"]
     form = forms[done.data["form"]]
     answers = done.answers
+    if form.trial:
+        await done.bot.send_message(
+            done.chat_id, _("✅ That is how officers will fill it in. Nothing was stored.")
+        )
+        await done.state.clear()
+        return
+    if form.computed:
+        clock: Clock = deps["clock"]
+        started = done.data.get("started")
+        answers = fill_computed(
+            form,
+            answers,
+            Filler(
+                started=datetime.fromisoformat(started) if started else clock.now(),
+                now=clock.now(),
+                device=f"telegram:{user.id}",
+                username=user.full_name or "",
+                phone=user.phone,
+            ),
+        )
     period = str(answers.get(form.period_field)) if form.period_field else None
     replaces = done.data.get("replaces")
     if period is not None:

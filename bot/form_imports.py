@@ -1,0 +1,101 @@
+"""Imported XLSForm forms between the database and the running bot's catalogue of forms.
+
+The catalogue is the `forms` dict every handler receives. Published imports join it at
+start-up and when an admin publishes; a trial of an unpublished import joins it under
+its own key (`trial_<row id>`), so that trying never touches the published version.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.forms.imported import runnable, summary
+from bot.forms.model import FormDefinition
+from bot.forms.xlsform import XLSFormError, read_xlsform
+from storage.models import ImportedForm
+from storage.repositories import audit, imported_forms
+
+log = logging.getLogger(__name__)
+TRIAL_PREFIX = "trial_"
+IMPORTED = "imported:"  # the `source` of a form read from the database
+
+
+def published_form(row: ImportedForm) -> FormDefinition:
+    form = runnable(row.workbook, row.filename, row.revision, row.units)
+    return replace(form, source=f"{IMPORTED}{row.filename}")
+
+
+def trial_form(row: ImportedForm) -> FormDefinition:
+    form = runnable(row.workbook, row.filename, row.revision, None, trial=True)
+    return replace(form, id=f"{TRIAL_PREFIX}{row.id}")
+
+
+async def load_published(
+    sessionmaker: async_sessionmaker[AsyncSession], forms: dict[str, FormDefinition]
+) -> None:
+    """Add the newest published revision of every imported form to `forms`."""
+    async with sessionmaker() as session:
+        rows = await imported_forms.published(session)
+    for row in rows:
+        try:
+            forms[row.form_id] = published_form(row)
+        except XLSFormError:
+            # Read when it was imported; a newer pyxform may refuse it: the others still run.
+            log.exception("imported form %s revision %s can't be read", row.form_id, row.revision)
+
+
+class ImportRefused(ValueError):
+    """The workbook can't be imported; the message says why (with the row when it is one)."""
+
+
+async def import_workbook(
+    session: AsyncSession,
+    content: bytes,
+    filename: str,
+    by: int,
+    forms: dict[str, FormDefinition],
+) -> tuple[ImportedForm, FormDefinition]:
+    """Read the workbook and store it as a new unpublished revision of its form id."""
+    try:
+        form = read_xlsform(content, filename)
+    except XLSFormError as error:
+        raise ImportRefused(str(error)) from None
+    taken = forms.get(form.id)
+    if taken is not None and not taken.source.startswith(IMPORTED):
+        raise ImportRefused(
+            f"{filename}: form_id {form.id!r} is the id of a built-in form; choose another"
+        )
+    row = await imported_forms.add(
+        session,
+        form_id=form.id,
+        version=form.xlsform_version,
+        title=form.title.get(),
+        definition=summary(form),
+        workbook=content,
+        filename=filename,
+        imported_by=by,
+    )
+    audit.record(session, by, "form.import", form.id, revision=row.revision, file=filename)
+    return row, form
+
+
+def publish(
+    row: ImportedForm,
+    units: list[str] | None,
+    by: int,
+    at: datetime,
+    session: AsyncSession,
+    forms: dict[str, FormDefinition],
+) -> FormDefinition:
+    """Publish `row` (to `units`, or everyone): new submissions use it from now on."""
+    imported_forms.publish(row, units, by, at)
+    audit.record(
+        session, by, "form.publish", row.form_id, revision=row.revision, units=units or "all"
+    )
+    form = published_form(row)
+    forms[row.form_id] = form
+    return form

@@ -1,0 +1,147 @@
+"""An admin sends an XLSForm workbook: the summary, a trial, then publishing (issue 16).
+
+```mermaid
+stateDiagram-v2
+    [*] --> summary: an .xlsx / .xls document from an admin (stored as an unpublished revision)
+    [*] --> refused: the workbook can't run (the row and the reason)
+    summary --> trial: ▶️ Thử (the form runs; Gửi stores nothing)
+    summary --> published: 📢 Công bố (every officer) — new submissions use it, old ones keep theirs
+```
+"""
+
+from __future__ import annotations
+
+import html
+from io import BytesIO
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.form_imports import ImportRefused, import_workbook, publish, trial_form
+from bot.forms.imported import questions
+from bot.forms.model import FormDefinition
+from bot.forms.xlsform import SUFFIXES
+from bot.roles import Access, HasAccess
+from handlers.editing import edit_markup
+from handlers.forms.dialog import start_form
+from handlers.forms.view import FormCb
+from storage.models import User
+from storage.repositories import imported_forms
+
+router = Router(name=__name__)
+router.message.filter(HasAccess(Access.ADMIN))
+router.callback_query.filter(HasAccess(Access.ADMIN))
+
+# Telegram lets a bot download files up to 20 MB; a form workbook is a few kilobytes.
+_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _is_workbook(message: Message) -> bool:
+    name = (message.document.file_name or "") if message.document else ""
+    return name.lower().endswith(SUFFIXES)
+
+
+def _summary(form: FormDefinition, revision: int) -> str:
+    lines = [
+        _("📋 <b>{title}</b> (form_id {id}, version {version}, import #{revision})").format(
+            title=html.escape(form.title.get()),
+            id=html.escape(form.id),
+            version=html.escape(form.xlsform_version or "—"),
+            revision=revision,
+        ),
+        _("{count} questions; {computed} values filled in by the bot.").format(
+            count=questions(form), computed=len(form.computed)
+        ),
+    ]
+    if form.adapted:
+        lines.append(_("Adapted for a chat:"))
+        lines.extend(f"• {html.escape(line)}" for line in form.adapted)
+    lines.append(_("Try it yourself, then publish it to every officer."))
+    return "\n".join(lines)
+
+
+@router.message(F.document, _is_workbook)
+async def workbook_sent(
+    message: Message, bot: Bot, session: AsyncSession, user: User, forms: dict[str, FormDefinition]
+) -> None:
+    """Read the workbook, store it unpublished, and show what was read."""
+    document = message.document
+    assert document is not None
+    if (document.file_size or 0) > _MAX_BYTES:
+        await message.answer(_("This file is too large for a form workbook."))
+        return
+    buffer = BytesIO()
+    await bot.download(document, destination=buffer)
+    try:
+        row, form = await import_workbook(
+            session, buffer.getvalue(), document.file_name or "form.xlsx", user.id, forms
+        )
+    except ImportRefused as error:
+        await message.answer(
+            _("❌ This workbook can't be imported:\n{reason}").format(
+                reason=html.escape(str(error))
+            )
+        )
+        return
+    await session.commit()
+    buttons = [
+        [InlineKeyboardButton(text=_("▶️ Try it"), callback_data=FormCb(a="try", i=row.id).pack())],
+        [
+            InlineKeyboardButton(
+                text=_("📢 Publish to every officer"),
+                callback_data=FormCb(a="publish", i=row.id).pack(),
+            )
+        ],
+    ]
+    await message.answer(
+        _summary(form, row.revision), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons)
+    )
+
+
+@router.callback_query(FormCb.filter(F.a == "try"))
+async def pressed_try(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    state: FSMContext,
+    forms: dict[str, FormDefinition],
+    **deps: Any,
+) -> None:
+    """Run the unpublished form for the admin; its Gửi stores nothing."""
+    await query.answer()
+    row = await imported_forms.get(session, callback_data.i)
+    if row is None or query.bot is None or query.message is None:
+        return
+    form = trial_form(row)
+    forms[form.id] = form
+    await start_form(
+        query.bot, query.message.chat.id, state, form, {**deps, "forms": forms, "session": session}
+    )
+
+
+@router.callback_query(FormCb.filter(F.a == "publish"))
+async def pressed_publish(
+    query: CallbackQuery,
+    callback_data: FormCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    forms: dict[str, FormDefinition],
+) -> None:
+    """Publish: officers find it in /bieumau; a double tap publishes once."""
+    row = await imported_forms.get(session, callback_data.i)
+    await query.answer()
+    if row is None or query.bot is None or not isinstance(query.message, Message):
+        return
+    if row.published_at is None:
+        publish(row, None, user.id, clock.now(), session, forms)
+        await session.commit()
+    await edit_markup(query.bot, query.message.chat.id, query.message.message_id, None)
+    await query.message.answer(
+        _("📢 Published: officers find “{title}” in /bieumau.").format(title=html.escape(row.title))
+    )

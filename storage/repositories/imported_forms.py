@@ -1,0 +1,66 @@
+"""Imported XLSForm workbooks: a new revision per import, published to everyone or to units."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ImportedForm
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    form_id: str,
+    version: str,
+    title: str,
+    definition: dict[str, Any],
+    workbook: bytes,
+    filename: str,
+    imported_by: int,
+) -> ImportedForm:
+    """A new, unpublished revision of `form_id` (the first is 1)."""
+    last = await session.scalar(
+        select(func.max(ImportedForm.revision)).where(ImportedForm.form_id == form_id)
+    )
+    row = ImportedForm(
+        form_id=form_id,
+        revision=(last or 0) + 1,
+        version=version,
+        title=title,
+        definition=definition,
+        workbook=workbook,
+        filename=filename,
+        units=None,
+        imported_by=imported_by,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get(session: AsyncSession, row_id: int) -> ImportedForm | None:
+    return await session.get(ImportedForm, row_id)
+
+
+def publish(row: ImportedForm, units: Sequence[str] | None, by: int, at: datetime) -> None:
+    row.units = list(units) if units is not None else None
+    row.published_by = by
+    row.published_at = at
+
+
+async def published(session: AsyncSession) -> list[ImportedForm]:
+    """The newest published revision of every imported form id."""
+    rows = await session.scalars(
+        select(ImportedForm)
+        .where(ImportedForm.published_at.is_not(None))
+        .order_by(ImportedForm.form_id, ImportedForm.revision.desc())
+    )
+    newest: dict[str, ImportedForm] = {}
+    for row in rows:
+        newest.setdefault(row.form_id, row)
+    return list(newest.values())

@@ -1,0 +1,143 @@
+"""XLSForm workbooks end to end: an admin sends one, tries it, publishes it; officers fill it
+by buttons and by typing only; the answers are in the database; a broken one is refused."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.emulator import FakeBotAPI, FakeUser
+from storage.models import AuditEntry, ImportedForm, Submission
+from tests.e2e.flows import registered_officer
+from tests.harness import ADMIN_ID, RunningBot
+from tests.xlsform_books import HOUSEHOLD, workbook
+
+Db = async_sessionmaker[AsyncSession]
+
+
+async def _send_workbook(api: FakeBotAPI, admin: FakeUser, content: bytes, name: str) -> None:
+    file_id = f"BQAC{name.replace('.', '_')}"
+    api.files[f"files/{file_id}"] = content
+    await admin.send_document(name, file_id, size=len(content))
+
+
+async def _import_and_publish(api: FakeBotAPI, admin: FakeUser | None = None) -> FakeUser:
+    admin = admin or api.user(ADMIN_ID)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    summary = await admin.expect("lần nhập")
+    assert "7 câu hỏi" in summary.text and "thanh_vien" in summary.text  # the repeat, adapted
+    await admin.press("Công bố")
+    await admin.expect("/bieumau")
+    return admin
+
+
+async def _stored(db: Db) -> list[Submission]:
+    async with db() as session:
+        rows = await session.scalars(
+            select(Submission).where(Submission.form_id == "khao_sat_ho").order_by(Submission.id)
+        )
+        return list(rows)
+
+
+async def test_household_survey_by_buttons(api: FakeBotAPI, running: RunningBot, db: Db) -> None:
+    await _import_and_publish(api)
+    lan = await registered_officer(api, 2101)
+    await lan.send("/bieumau")
+    await lan.expect("biểu mẫu")
+    await lan.press("Khảo sát hộ gia đình")
+    first = await lan.expect("Họ và tên chủ hộ")
+    assert "Thông tin chủ hộ" in first.text  # the group's heading
+    await lan.send("Lò Văn Pao")
+    await lan.expect("Tuổi")
+    await lan.send("12")
+    await lan.expect("Tuổi phải từ 18 đến 120")  # the constraint_message
+    await lan.send("45")
+    await lan.expect("đất sản xuất")
+    await lan.press("Có")
+    await lan.expect("Diện tích")  # relevant: asked because the answer is yes
+    await lan.send("1,5")
+    await lan.expect("Cây trồng")
+    await lan.press("Lúa")
+    await lan.expect("")
+    await lan.press("Chè")
+    await lan.expect("")
+    await lan.press("Xong")
+    await lan.expect("Tên thành viên")
+    await lan.send("Lò Thị Mai")
+    await lan.expect("Thêm một mục")
+    await lan.press("Có")
+    await lan.expect("Thành viên (2)")
+    await lan.send("Lò Văn Sùng")
+    await lan.expect("Thêm một mục")
+    await lan.press("Không")
+    await lan.expect("Ảnh ngôi nhà")
+    await lan.send_photo("AgACnha", size=50_000)
+    review = await lan.expect("Cảm ơn Lò Văn Pao")  # the closing note, with the answer in it
+    assert "Lò Văn Sùng" in review.text
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    [stored] = await _stored(db)
+    answers = stored.answers
+    assert answers["ho_ten"] == "Lò Văn Pao" and answers["tuoi"] == 45
+    assert answers["dien_tich"] == 1.5 and answers["cay_trong"] == ["lua", "che"]
+    assert (answers["ten_tv__1"], answers["ten_tv__2"]) == ("Lò Thị Mai", "Lò Văn Sùng")
+    assert answers["anh_nha"][0]["file_id"] == "AgACnha"
+    assert answers["so_loai"] == 2 and answers["thietbi"] == "telegram:2101"
+    assert answers["ngay"] and answers["batdau"]
+
+
+async def test_household_survey_by_typing_only(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    await _import_and_publish(api)
+    pao = await registered_officer(api, 2102)
+    await pao.send("/bieumau")
+    await pao.expect("biểu mẫu")
+    await pao.press("Khảo sát hộ gia đình")  # the list of forms is the one button
+    await pao.expect("Họ và tên chủ hộ")
+    for typed, then in [
+        ("Giàng A Lử", "Tuổi"),
+        ("60", "đất sản xuất"),
+        ("2", "Tên thành viên"),  # Không: no land, the land questions are not asked
+        ("Giàng Thị Dua", "Thêm một mục"),
+        ("không", "Ảnh ngôi nhà"),
+        ("bỏ qua", "Cảm ơn Giàng A Lử"),
+        ("1", "Đã gửi"),  # the review's first choice, ✅ Gửi
+    ]:
+        await pao.send(typed)
+        await pao.expect(then)
+    [stored] = await _stored(db)
+    assert stored.answers["co_dat"] == "no" and "dien_tich" not in stored.answers
+    assert stored.answers["ten_tv__1"] == "Giàng Thị Dua" and "ten_tv__2" not in stored.answers
+
+
+async def test_a_broken_workbook_is_refused_with_its_row(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    admin = api.user(ADMIN_ID)
+    broken = workbook(
+        [
+            ["type", "name", "label", "relevant"],
+            ["integer", "so_ho", "Số hộ"],
+            ["text", "ghi_chu", "Ghi chú", "${so_nguoi} > 3"],
+        ]
+    )
+    await _send_workbook(api, admin, broken, "sai.xlsx")
+    refused = await admin.expect("không nhập được")
+    assert "row : 3" in refused.text and "so_nguoi" in refused.text
+    async with db() as session:
+        assert (await session.scalars(select(ImportedForm))).all() == []
+
+
+async def test_a_new_version_replaces_the_old_for_new_submissions(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    admin = await _import_and_publish(api)
+    await _import_and_publish(api, admin)
+    async with db() as session:
+        rows = (await session.scalars(select(ImportedForm).order_by(ImportedForm.id))).all()
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert [r.revision for r in rows] == [1, 2] and all(r.published_at for r in rows)
+    assert actions.count("form.publish") == 2 and actions.count("form.import") == 2
+    assert running.app is not None and running.app.forms["khao_sat_ho"].version == 2
+    assert admin.id == ADMIN_ID
