@@ -37,10 +37,13 @@ from bot.middlewares.paced_retries import PacedRetries
 from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
 from bot.middlewares.under_way import TrackUpdatesUnderWay
+from bot.messengers import Messengers, Route
 from bot.middlewares.user import LoadUser
 from bot.roles import Access
 from bot.routing import check_filters_in_loop
 from bot.settings import Settings
+from bot.zalo.front import create_zalo_bot
+from bot.zalo.polling import ZaloUpdates
 from bot.status import reminders as deadline_reminders
 from handlers import all_routers
 from handlers import events as events_handlers
@@ -81,6 +84,9 @@ class Application:
     updates_under_way: set[asyncio.Task[Any]] = field(default_factory=set)
     # SQLite: held while this process runs, so that a restore refuses (storage.backup).
     running_lock: RunningLock | None = None
+    # Zalo's updates, when ZALO_BOT_TOKEN is set; `bot` is then Zalo's if there is no Telegram.
+    zalo: ZaloUpdates | None = None
+    telegram: bool = True
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
@@ -92,6 +98,8 @@ class Application:
             self.user_cache.close()
         await self.dispatcher.fsm.events_isolation.close()
         await self.bot.session.close()
+        if self.zalo is not None and self.zalo.bot is not self.bot:
+            await self.zalo.bot.session.close()
         await self.engine.dispose()
         if self.running_lock is not None:
             self.running_lock.release()
@@ -185,9 +193,15 @@ def load_forms(settings: Settings) -> dict[str, FormDefinition]:
 
 
 async def create_application(
-    settings: Settings, token: str, clock: Clock | None = None, *, single_consumer: bool = False
+    settings: Settings,
+    token: str | None,
+    clock: Clock | None = None,
+    *,
+    single_consumer: bool = False,
+    zalo_token: str | None = None,
 ) -> Application:
-    """`single_consumer`: this process is the only one handling updates (long polling)."""
+    """`single_consumer`: this process is the only one handling updates (long polling).
+    `token` (Telegram) or `zalo_token`, or both: the messengers this process serves."""
     # Forms first: a broken definition must stop start-up before anything else happens.
     forms = load_forms(settings)
     clock = clock or Clock(settings.tz)
@@ -208,11 +222,25 @@ async def create_application(
     # Long polling has exactly one consumer of updates, so the users' rows may come from
     # memory, as the dialog state does.
     user_cache = UserCache(sessionmaker) if single_consumer else None
-    bot = create_bot(settings, token)
-    bot.session.middleware(CommitBeforeSending())
-    # One pace for everything the bot sends: replies (urgent) and the worker's messages.
+    # One pace per messenger for everything the bot sends there: replies (urgent) first.
     pacer, window = Pacer(settings.broadcast_rate), SendWindow(settings.telegram_rate)
-    bot.session.middleware(PacedRetries(window, pacer.pause))
+    zalo_bot = None
+    if zalo_token is not None:
+        zalo_pacer = Pacer(settings.zalo_broadcast_rate)
+        zalo_window = SendWindow(max(1, int(settings.zalo_broadcast_rate * 2)))
+        zalo_bot = create_zalo_bot(settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer)
+    if token is not None:
+        bot = create_bot(settings, token)
+        bot.session.middleware(CommitBeforeSending())
+        bot.session.middleware(PacedRetries(window, pacer.pause))
+    else:
+        assert zalo_bot is not None, "a Telegram or a Zalo token"
+        bot, pacer, window = zalo_bot, zalo_pacer, zalo_window
+    messengers = Messengers(
+        sessionmaker,
+        Route(bot, window) if token is not None else None,
+        Route(zalo_bot, zalo_window) if zalo_bot is not None else None,
+    )
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=isolation,
@@ -254,7 +282,15 @@ async def create_application(
     install_broadcasts(
         dispatcher,
         BroadcastWorker(
-            bot, sessionmaker, i18n, settings, clock, units, pacer=pacer, window=window
+            bot,
+            sessionmaker,
+            i18n,
+            settings,
+            clock,
+            units,
+            pacer=pacer,
+            window=window,
+            messengers=messengers,
         ),
     )
     event_reminders.install(
@@ -278,6 +314,8 @@ async def create_application(
         user_cache,
         updates_under_way,
         running_lock,
+        ZaloUpdates(dispatcher, zalo_bot, sessionmaker) if zalo_bot is not None else None,
+        token is not None,
     )
 
     async def on_startup() -> None:
@@ -288,6 +326,9 @@ async def create_application(
 
 
 async def _on_startup(app: Application) -> None:
+    if not app.telegram:  # Zalo only: no command menus there
+        settle_after_start_up()
+        return
     await set_default_commands(app.bot, app.i18n)
     async with app.sessionmaker() as session:
         # ADMIN_IDS is the truth at every start (see users.sync_admins).

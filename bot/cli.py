@@ -18,25 +18,44 @@ from storage.database import DatabaseProblem
 log = logging.getLogger("bot")
 
 
-async def _run(settings: Settings, token: str) -> None:
-    from bot.app import create_application
+def _tokens(settings: Settings) -> tuple[str | None, str | None]:
+    """(Telegram, Zalo): whichever are set; neither stops with how to get one."""
+    telegram, zalo = settings.telegram_token(), settings.zalo_token()
+    if telegram is None and zalo is None:
+        raise MissingToken
+    return telegram, zalo
 
-    app = await create_application(settings, token, single_consumer=True)
+
+async def _run(settings: Settings) -> None:
+    from bot.app import create_application
+    from bot.zalo.serve import poll_zalo
+
+    telegram, zalo = _tokens(settings)
+    app = await create_application(settings, telegram, single_consumer=True, zalo_token=zalo)
     try:
+        if telegram is None:
+            await poll_zalo(app)  # Zalo only
+            return
+        if app.zalo is not None:
+            await app.zalo.client.delete_webhook()
+            app.dispatcher.startup.register(app.zalo.start_polling)
+            app.dispatcher.shutdown.register(app.zalo.stop)
         await app.bot.delete_webhook(drop_pending_updates=False)
         await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:
         await app.close()
 
 
-async def _webhook(settings: Settings, token: str) -> None:
+async def _webhook(settings: Settings) -> None:
     from bot.app import create_application
     from bot.webhook import serve
 
-    secret = settings.webhook_secret_value()
-    app = await create_application(settings, token)
+    telegram, zalo = _tokens(settings)
+    secret = settings.webhook_secret_value() if telegram is not None else ""
+    zalo_secret = settings.zalo_webhook_secret_value() if zalo is not None else None
+    app = await create_application(settings, telegram, zalo_token=zalo)
     try:
-        await serve(app, secret)
+        await serve(app, secret, zalo_secret=zalo_secret)
     finally:
         await app.close()
 
@@ -111,7 +130,9 @@ def _restore(settings: Settings, file: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="khcn-bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="apply migrations, then serve Telegram by long polling")
+    sub.add_parser(
+        "run", help="apply migrations, then serve Telegram and/or Zalo by long polling"
+    )
     sub.add_parser("webhook", help="apply migrations, then serve Telegram's webhook (aiohttp)")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")
@@ -172,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     secrets = [
         secret.get_secret_value()
-        for secret in (settings.bot_token, settings.webhook_secret)
+        for secret in (
+            settings.bot_token,
+            settings.webhook_secret,
+            settings.zalo_bot_token,
+            settings.zalo_webhook_secret,
+        )
         if secret is not None
     ]
     formatter = setup_logging(settings.log_level, secrets)
@@ -190,9 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
         elif args.command == "webhook":
-            asyncio.run(_webhook(settings, settings.token()))
+            asyncio.run(_webhook(settings))
         else:
-            asyncio.run(_run(settings, settings.token()))
+            asyncio.run(_run(settings))
     except (MissingToken, SettingsError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     webhook_drop_pending_updates: bool = False
+    # Zalo Bot Platform (bot/zalo): officers live in Zalo since Telegram was blocked in 2025.
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zapps.me"
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_path: str = "/zalo/webhook"
+    zalo_webhook_url: str | None = None  # the public address Zalo posts to (on this server)
+    # Zalo publishes no per-second limit for bots; this pace is a cautious one, and a 429 is
+    # waited out all the same.
+    zalo_broadcast_rate: float = Field(default=10.0, gt=0, le=30, description="messages per second")
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -111,7 +120,7 @@ class Settings(BaseSettings):
             raise ValueError("expected the public https:// address Telegram will post to")
         return value
 
-    @field_validator("telegram_api_base")
+    @field_validator("telegram_api_base", "zalo_api_base")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -132,6 +141,33 @@ class Settings(BaseSettings):
             )
         return secret
 
+    def zalo_token(self) -> str | None:
+        """The Zalo bot token (never shown), or None when the bot does not serve Zalo."""
+        if self.zalo_bot_token is None or not self.zalo_bot_token.get_secret_value().strip():
+            return None
+        token = self.zalo_bot_token.get_secret_value().strip()
+        if any(c.isspace() for c in token) or "/" in token:
+            raise SettingsError(
+                "Wrong setting: ZALO_BOT_TOKEN is malformed: copy it whole as Zalo Bot Creator gave it."
+            )
+        return token
+
+    def telegram_token(self) -> str | None:
+        """The Telegram token, or None when the bot does not serve Telegram."""
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            return None
+        return self.token()
+
+    def zalo_webhook_secret_value(self) -> str:
+        """The secret Zalo sends back in X-Bot-Api-Secret-Token: required for Zalo's webhook."""
+        secret = self.zalo_webhook_secret.get_secret_value() if self.zalo_webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise SettingsError(
+                "Wrong setting: ZALO_WEBHOOK_SECRET: set 16 to 256 letters, digits, _ or - "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return secret
+
     def token(self) -> str:
         """The bot token, or an error that says how to get one (and never shows it)."""
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
@@ -147,20 +183,26 @@ class Settings(BaseSettings):
 
 
 class MissingToken(RuntimeError):
-    """No BOT_TOKEN was configured. Said in Vietnamese first, then in English, since it
+    """Neither BOT_TOKEN nor ZALO_BOT_TOKEN was configured. Said in Vietnamese first, then in English, since it
     comes before any language setting matters and the person at the terminal may read
     either."""
 
     def __str__(self) -> str:
         return (
-            "Chưa có BOT_TOKEN (mã truy cập của bot).\n"
+            "Chưa có BOT_TOKEN (Telegram) hay ZALO_BOT_TOKEN (Zalo): cần ít nhất một mã.\n"
+            "  Zalo: trong Zalo, tìm \"Zalo Bot Creator\", tạo bot và nhận mã truy cập;\n"
+            "     ghi vào tệp .env:  ZALO_BOT_TOKEN=...\n"
+            "  Telegram:\n"
             "  1. Trong Telegram, mở @BotFather, gửi /newbot và trả lời các câu hỏi;\n"
             "     BotFather sẽ gửi lại một mã dạng 123456789:AA...\n"
             "  2. Ghi mã đó vào tệp .env bên cạnh Makefile:  BOT_TOKEN=123456789:AA...\n"
             "     (sao chép .env.example thành .env để có đủ các thiết lập khác), hoặc export BOT_TOKEN.\n"
             "  3. Chạy lại `make run`.  Muốn dùng thử bot mà không cần Telegram: `make demo`.\n"
             "\n"
-            "BOT_TOKEN is not set.\n"
+            "Neither BOT_TOKEN (Telegram) nor ZALO_BOT_TOKEN (Zalo) is set: one at least.\n"
+            "  Zalo: in Zalo, find \"Zalo Bot Creator\", create a bot and take its token;\n"
+            "     put it in .env:  ZALO_BOT_TOKEN=...  (both tokens: both messengers at once)\n"
+            "  Telegram:\n"
             "  1. In Telegram, open @BotFather, send /newbot and follow its questions;\n"
             "     it answers with a token like 123456789:AA...\n"
             "  2. Put it in a file named .env beside the Makefile:  BOT_TOKEN=123456789:AA...\n"

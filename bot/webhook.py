@@ -64,18 +64,27 @@ async def _is_update(bot: Bot, request: web.Request) -> bool:
     return True
 
 
-def build_web_app(app: Application, secret: str) -> web.Application:
-    """The aiohttp application: the webhook path, and /health for the balancer."""
+def build_web_app(
+    app: Application, secret: str, zalo_secret: str | None = None
+) -> web.Application:
+    """The aiohttp application: the webhook paths (Telegram's, Zalo's), and /health."""
     settings = app.settings
     web_app = web.Application(client_max_size=10 * 1024 * 1024)
-    handler = CheckedRequestHandler(
-        dispatcher=app.dispatcher,
-        bot=app.bot,
-        secret_token=secret,
-        handle_in_background=False,
-        under_way=app.updates_under_way,
-    )
-    handler.register(web_app, path=settings.webhook_path)
+    if app.telegram:
+        handler = CheckedRequestHandler(
+            dispatcher=app.dispatcher,
+            bot=app.bot,
+            secret_token=secret,
+            handle_in_background=False,
+            under_way=app.updates_under_way,
+        )
+        handler.register(web_app, path=settings.webhook_path)
+    if app.zalo is not None and zalo_secret is not None:
+        from bot.zalo.serve import zalo_webhook_handler
+
+        web_app.router.add_post(
+            settings.zalo_webhook_path, zalo_webhook_handler(app.zalo, zalo_secret)
+        )
 
     async def health(_request: web.Request) -> web.Response:
         async with app.engine.connect() as connection:
@@ -102,14 +111,27 @@ async def register_webhook(app: Application, secret: str) -> None:
     log.info("webhook registered")
 
 
-async def serve(app: Application, secret: str, stop: asyncio.Event | None = None) -> None:
+async def serve(
+    app: Application,
+    secret: str,
+    stop: asyncio.Event | None = None,
+    *,
+    zalo_secret: str | None = None,
+) -> None:
     """Serve until SIGTERM/SIGINT (or `stop`): then stop taking updates and finish those under way."""
     settings = app.settings
-    runner = web.AppRunner(build_web_app(app, secret), handle_signals=False, access_log=None)
+    runner = web.AppRunner(
+        build_web_app(app, secret, zalo_secret), handle_signals=False, access_log=None
+    )
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port, shutdown_timeout=30)
     await site.start()
-    await register_webhook(app, secret)
+    if app.telegram:
+        await register_webhook(app, secret)
+    if app.zalo is not None and zalo_secret is not None:
+        from bot.zalo.serve import register_zalo_webhook
+
+        await register_zalo_webhook(app, zalo_secret)
     log.info(
         "listening on %s:%s%s", settings.webhook_host, settings.webhook_port, settings.webhook_path
     )

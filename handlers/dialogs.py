@@ -57,6 +57,7 @@ from bot.dialogs.engine import (
 )
 from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
+from bot.messengers import text_only
 from bot.domain.text import clean_text, split_message
 from bot.domain.units import UnitDirectory
 from bot.forms.inputs import (
@@ -359,7 +360,13 @@ async def _run(
             screen = reply.screen
     share = saved.get("share", False)
     text = saved.get("text", "")
-    if screen is not None and reply.in_place and shown_id is not None:
+    if screen is not None and text_only(bot):
+        # Zalo: the plain renderer's numbered text, read back by plain.parse; a new message
+        # each time (no edits), and the numbers of buttons shown before it no longer count.
+        text = html.escape(plain.render(screen, _), quote=False)
+        sent = await bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
+        shown_id = sent.message_id
+    elif screen is not None and reply.in_place and shown_id is not None:
         if render_text(screen) == text:
             await edit_markup(bot, chat_id, shown_id, render_markup(screen))
         else:

@@ -249,6 +249,9 @@ class Attachment(Base):
     file_name: Mapped[str | None] = mapped_column(String(255))
     # What the officer typed with the file (Telegram's caption), at most 1,024 characters.
     caption: Mapped[str | None] = mapped_column(Text)
+    # Where the file came from: "telegram" (file_id is Telegram's) or "zalo" (file_id is the
+    # photo's URL on Zalo, the bytes kept under data/files/zalo/ by file_unique_id).
+    messenger: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
 
 
 class ReportDeadline(Base):
@@ -553,3 +556,43 @@ class ImportedForm(Base):
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     published_by: Mapped[int | None] = mapped_column(BigInteger)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Account(Base):
+    """Where a person can be reached: (messenger, their id there) → users.id.
+
+    Telegram people need no row until they link Zalo (users.id is their Telegram id); people
+    who came first on Zalo have users.id below ZALO_FIRST_ID (see migration 0014).
+    """
+
+    __tablename__ = "accounts"
+
+    messenger: Mapped[str] = mapped_column(String(16), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ZaloUpdate(Base):
+    """A Zalo update as received: getUpdates has no offset, so an update taken is Zalo's no more.
+    Recorded before it is handled, finished after; the unfinished are handled after a restart."""
+
+    __tablename__ = "zalo_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class LinkCode(Base):
+    """A one-time code from /lienket on one messenger, to be typed on the other."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    messenger: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI
 from bot.i18n import compile_catalogues
+from bot.zalo.fake import FakeZaloAPI
 from storage.database import create_engine, create_sessionmaker
 from tests.harness import RunningBot
 
@@ -87,3 +88,24 @@ def db(running: RunningBot) -> async_sessionmaker[AsyncSession]:
     """A session factory on the bot's own database, for assertions."""
     assert running.app is not None
     return create_sessionmaker(running.app.engine)
+
+
+@pytest.fixture
+async def zalo_api() -> AsyncIterator[FakeZaloAPI]:
+    server = FakeZaloAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def both(api: FakeBotAPI, zalo_api: FakeZaloAPI, database_url: str) -> AsyncIterator[RunningBot]:
+    """The bot serving Telegram and Zalo in one process (each against its fake API)."""
+    extra = {}
+    if database_url.startswith("postgresql") and REDIS_URL:
+        await _fresh_redis(REDIS_URL)
+        extra["redis_url"] = REDIS_URL
+    bot = RunningBot(api, database_url, zalo_api, **extra)
+    await bot.start()
+    yield bot
+    await bot.stop()

@@ -12,6 +12,7 @@ from bot.app import Application, create_application
 from bot.clock import Clock
 from bot.emulator import FakeBotAPI
 from bot.settings import Settings, load_settings
+from bot.zalo.fake import FakeZaloAPI
 
 ADMIN_ID = 900_001
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -22,8 +23,20 @@ NOW = datetime(2026, 11, 27, 10, 0, tzinfo=TZ)
 class RunningBot:
     """One bot process-worth of objects (Application + polling task) against `api`."""
 
-    def __init__(self, api: FakeBotAPI, database_url: str, **settings: Any) -> None:
+    def __init__(
+        self,
+        api: FakeBotAPI,
+        database_url: str,
+        zalo: FakeZaloAPI | None = None,
+        *,
+        telegram: bool = True,
+        **settings: Any,
+    ) -> None:
         self.api = api
+        self.zalo = zalo
+        self.telegram = telegram
+        if zalo is not None:
+            settings.setdefault("zalo_api_base", zalo.base_url)
         self.settings_overrides = {
             "database_url": database_url,
             "telegram_api_base": api.base_url,
@@ -46,8 +59,24 @@ class RunningBot:
 
     async def start(self) -> Application:
         self.app = await create_application(
-            self.settings, self.api.token, self.clock, single_consumer=True
+            self.settings,
+            self.api.token if self.telegram else None,
+            self.clock,
+            single_consumer=True,
+            zalo_token=self.zalo.token if self.zalo is not None else None,
         )
+        if self.app.zalo is not None:
+            assert self.zalo is not None
+            self.app.zalo.poll_timeout = 2
+            self.app.dispatcher.startup.register(self.app.zalo.start_polling)
+            self.app.dispatcher.shutdown.register(self.app.zalo.stop)
+        if not self.telegram:
+            await self.app.dispatcher.emit_startup(bot=self.app.bot)
+            assert self.zalo is not None
+            polls = self.zalo.get_updates_calls
+            while self.zalo.get_updates_calls == polls:
+                await asyncio.sleep(0.005)
+            return self.app
         polls = self.api.get_updates_calls
         self._task = asyncio.create_task(
             self.app.dispatcher.start_polling(
@@ -63,6 +92,11 @@ class RunningBot:
 
     async def stop(self) -> None:
         if self.app is None:
+            return
+        if not self.telegram:
+            await self.app.dispatcher.emit_shutdown(bot=self.app.bot)
+            await self.app.close()
+            self.app = None
             return
         with contextlib.suppress(RuntimeError):
             await self.app.dispatcher.stop_polling()

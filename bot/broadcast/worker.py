@@ -50,6 +50,7 @@ from bot.broadcast.outcome import Backoff, Outcome, Verdict, judge
 from bot.broadcast.pacing import QUEUED_SEND, ChatSpacing, Pacer, SendWindow
 from bot.broadcast.progress import ProgressBoard
 from bot.clock import Clock
+from bot.messengers import Messengers, Route
 from bot.domain.units import UnitDirectory
 from bot.settings import Settings
 from storage.models import Delivery, DeliveryState, OwedMessage, utcnow
@@ -81,10 +82,13 @@ class BroadcastWorker:
         *,
         pacer: Pacer | None = None,
         window: SendWindow | None = None,
+        messengers: Messengers | None = None,
     ) -> None:
         """`pacer` and `window` may be shared with the Bot API session's middleware
         (bot.middlewares.paced_retries), so that one pace covers everything the bot sends."""
         self.bot = bot
+        # Where each person is reached (Telegram, Zalo); without it, everyone is on `bot`.
+        self.messengers = messengers or Messengers(sessionmaker, Route(bot, window or SendWindow(settings.telegram_rate)), None)
         self.sessionmaker = sessionmaker
         self.i18n = i18n
         self.settings = settings
@@ -292,13 +296,19 @@ class BroadcastWorker:
             outcome = Outcome(Verdict.FAILED, error="the notice is gone")
         else:
             try:
-                await self.window.acquire()
-                message = await send_notice(self.bot, item.chat_id, content, self.request_timeout)
+                route = await self.messengers.route(item.chat_id)
+                await self._window(route).acquire()
+                message = await send_notice(route.bot, item.chat_id, content, self.request_timeout)
             except Exception as error:
                 outcome = judge(error, item.failures, self.backoff)
             else:
                 outcome, message_id = Outcome(Verdict.SENT), message.message_id
         await self._record(item, outcome, message_id)
+
+    def _window(self, route: Route) -> SendWindow:
+        """Telegram's sends keep within this worker's window (tests replace it); each other
+        messenger's within its own."""
+        return self.window if route.bot is self.bot else route.window
 
     async def _record(self, item: rows.Claimed, outcome: Outcome, message_id: int | None) -> None:
         async with self.sessionmaker() as session:
@@ -348,9 +358,10 @@ class BroadcastWorker:
             outcome = Outcome(Verdict.FAILED, error="the message to edit was not sent")
         else:
             try:
-                await self.window.acquire(urgent=True)  # owed to a person: before the copies
+                route = await self.messengers.route(item.chat_id)
+                await self._window(route).acquire(urgent=True)  # owed: before the copies
                 message_id = await owed.call(
-                    self.bot,
+                    route.bot,
                     item.chat_id,
                     item.method,
                     item.payload,

@@ -1,0 +1,248 @@
+"""The Bot API, carried out on Zalo: an aiogram session whose requests become Zalo calls.
+
+The handlers stay the same for both messengers: the Dispatcher hands a Zalo user's update
+to them with a `Bot` whose session is this one, and whatever they ask of "Telegram" is done
+as Zalo can. Zalo has text and photos only: a message with buttons becomes text with
+numbered lines (a typed number presses the button: bot.zalo.updates), an edit becomes a
+new message, a callback answer with text a message, "share my phone" a line asking to type
+it, a document its name and caption, and a text over 2,000 characters several messages.
+Errors come back as aiogram's exceptions, so the retries, pacing and verdicts written for
+Telegram (bot.middlewares.paced_retries, bot.broadcast.outcome) apply: 429 → retry after,
+a chat Zalo refuses → forbidden, a bad request → bad request, the rest → server error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncGenerator
+from html.parser import HTMLParser
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.default import Default
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.zalo.choices import ChoiceBook, Kind, from_markup
+from bot.zalo.client import TEXT_MAX, ZaloClient, ZaloError, ZaloNetworkError
+from storage.repositories import accounts
+
+SENDS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption"}
+# Zalo's codes for "this person can't be written to" (blocked the bot, no such user).
+UNREACHABLE = {403, -201, -230}
+
+
+class _PlainText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._links.append(dict(attrs).get("href") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._links:
+            href = self._links.pop()
+            if href and not href.startswith("tg://"):
+                self.parts.append(f" ({href})")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(html_text: str) -> str:
+    """Telegram HTML as the plain text Zalo shows (links keep their address)."""
+    parser = _PlainText()
+    parser.feed(html_text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
+    """Zalo takes 2,000 characters a message: cut at a line break, else at a space."""
+    parts = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n ")
+    return [*parts, text] if text else parts
+
+
+class ZaloSession(BaseSession):
+    """`text_only` tells the front ends (bot.messengers) that screens are typed, not tapped."""
+
+    text_only = True
+
+    def __init__(
+        self,
+        client: ZaloClient,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        choices: ChoiceBook,
+        i18n: I18n,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.choices = choices
+        self._sessionmaker = sessionmaker
+        self._i18n = i18n
+        self._zalo_ids: dict[int, str] = {}
+        # callback query id → the chat it came from (bot.zalo.updates notes them)
+        self._callback_chats: dict[str, int] = {}
+        self._message_ids = itertools.count(int(time.time() * 1000) % 10**9 * 100)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield await self.client.download(url)
+
+    async def zalo_id(self, chat_id: int) -> str | None:
+        if chat_id not in self._zalo_ids:
+            async with self._sessionmaker() as session:
+                found = await accounts.zalo_id_of(session, chat_id)
+            if found is None:
+                return None
+            self._zalo_ids[chat_id] = found
+        return self._zalo_ids[chat_id]
+
+    def _(self, msgid: str) -> str:
+        try:
+            return self._i18n.gettext(msgid)
+        except LookupError:  # outside an update (the workers): the default language
+            return self._i18n.gettext(msgid, locale=self._i18n.default_locale)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        name = method.__api_method__
+        params = {
+            key: value
+            for key, value in method.model_dump(exclude_none=True).items()
+            if not isinstance(value, Default)  # aiogram's "the bot's default" sentinel
+        }
+        result: Any = True
+        if name == "getMe":
+            result = {"id": bot.id, "is_bot": True, "first_name": "KHCN Bot", "username": "zalo"}
+        elif name in SENDS:
+            result = await self._send(method, name, params)
+        elif name == "editMessageReplyMarkup":
+            rows = from_markup(params.get("reply_markup"), int(params.get("message_id") or 0))
+            if rows:  # new buttons under an old message: shown again as a new list
+                await self._send(method, name, {**params, "text": ""})
+        elif name == "answerCallbackQuery" and params.get("text"):
+            chat_id = self._callback_chats.pop(str(params["callback_query_id"]), None)
+            if chat_id is not None:
+                await self._deliver(method, chat_id, str(params["text"]))
+        elif name == "getFile":
+            file_id = str(params["file_id"])
+            result = {"file_id": file_id, "file_unique_id": file_id[-32:], "file_path": file_id}
+        elif name not in {
+            "answerCallbackQuery",
+            "deleteMessage",
+            "setMyCommands",
+            "deleteMyCommands",
+            "sendChatAction",
+            "deleteWebhook",
+        }:
+            raise TelegramBadRequest(method, f"Zalo has no {name}")
+        answer = Response[method.__returning__].model_validate(  # type: ignore[name-defined]
+            {"ok": True, "result": result}, context={"bot": bot}
+        )
+        return cast(TelegramType, answer.result)
+
+    def note_callback(self, query_id: str, chat_id: int) -> None:
+        self._callback_chats[query_id] = chat_id
+
+    async def _send(
+        self, method: TelegramMethod[Any], name: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message_id = next(self._message_ids)
+        text = plain_text(str(params.get("text") or params.get("caption") or ""))
+        photo_url = ""
+        if name == "sendPhoto":
+            photo = params.get("photo")
+            if isinstance(photo, str) and photo.startswith(("http://", "https://")):
+                photo_url = photo
+            else:
+                text = "🖼 " + self._("(a photo, which Zalo can't show here)") + "\n" + text
+        elif name == "sendDocument":
+            document = params.get("document")
+            label = document if isinstance(document, str) else "…"
+            text = "📎 " + self._("(a file, which Zalo can't carry: {name})").format(
+                name=label
+            ) + ("\n" + text if text else "")
+        markup = params.get("reply_markup") or {}
+        if markup.get("remove_keyboard"):
+            self.choices.clear(chat_id)
+        lines = []
+        for number, choice in self.choices.add(chat_id, from_markup(markup, message_id)):
+            if choice.kind is Kind.CONTACT:
+                lines.append(f"{number}. {choice.label} — " + self._("or type your phone number"))
+            elif choice.kind is Kind.LINK:
+                lines.append(f"{number}. {choice.label}: {choice.data}")
+            else:
+                lines.append(f"{number}. {choice.label}")
+        if lines:
+            text = (text + "\n\n" if text else "") + "\n".join(lines)
+            text += "\n" + self._("Type a number to choose.")
+        await self._deliver(method, chat_id, text, photo_url)
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "text": text or " ",
+        }
+
+    async def _deliver(
+        self, method: TelegramMethod[Any], chat_id: int, text: str, photo_url: str = ""
+    ) -> None:
+        zalo_id = await self.zalo_id(chat_id)
+        if zalo_id is None:
+            raise TelegramForbiddenError(method, "Forbidden: this person has no Zalo account")
+        try:
+            if photo_url:
+                await self.client.send_photo(zalo_id, photo_url, text[:TEXT_MAX])
+                return
+            for part in split_text(text or "…"):
+                await self.client.send_message(zalo_id, part)
+        except ZaloError as error:
+            raise as_telegram_error(method, error) from None
+
+
+def as_telegram_error(method: TelegramMethod[Any], error: ZaloError) -> Exception:
+    """Zalo's refusal as the aiogram exception the bot's retry and verdict logic knows."""
+    text = f"Zalo: {error.error_code} {error.description}"
+    if isinstance(error, ZaloNetworkError):
+        return TelegramNetworkError(method, text)
+    if error.error_code == 429:
+        return TelegramRetryAfter(method, text, int(error.retry_after or 1))
+    if error.error_code in UNREACHABLE:
+        return TelegramForbiddenError(method, text)
+    if 400 <= error.error_code < 500 or error.error_code < 0:
+        return TelegramBadRequest(method, text)
+    return TelegramServerError(method, text)
