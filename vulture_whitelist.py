@@ -35,3 +35,11 @@ _.no_broadcast_engine
 # Columns of imported_forms written for people (who imported / published it, when), read in SQL.
 _.imported_at
 _.published_by
+# aiogram's BaseSession declares it abstract, with these parameters (bot/zalo/session.py).
+_.stream_content
+_.chunk_size
+_.raise_for_status
+# Written for the record (storage/models.py): when a Zalo update came.
+_.received_at
+# Written for the record (storage/models.py): the Zalo name an account came with.
+_.display_name

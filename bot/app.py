@@ -28,6 +28,7 @@ from bot.form_imports import load_published
 from bot.forms import FormDefinition, load_definitions
 from bot.heap import settle_after_start_up, unsettle
 from bot.i18n import create_i18n
+from bot.messengers import Messengers, Route
 from bot.middlewares.commit_before_send import CommitBeforeSending
 from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
@@ -37,14 +38,13 @@ from bot.middlewares.paced_retries import PacedRetries
 from bot.middlewares.press_order import PressOrder
 from bot.middlewares.throttle import Throttle
 from bot.middlewares.under_way import TrackUpdatesUnderWay
-from bot.messengers import Messengers, Route
 from bot.middlewares.user import LoadUser
 from bot.roles import Access
 from bot.routing import check_filters_in_loop
 from bot.settings import Settings
+from bot.status import reminders as deadline_reminders
 from bot.zalo.front import create_zalo_bot
 from bot.zalo.polling import ZaloUpdates
-from bot.status import reminders as deadline_reminders
 from handlers import all_routers
 from handlers import events as events_handlers
 from storage import migrate
@@ -228,7 +228,9 @@ async def create_application(
     if zalo_token is not None:
         zalo_pacer = Pacer(settings.zalo_broadcast_rate)
         zalo_window = SendWindow(max(1, int(settings.zalo_broadcast_rate * 2)))
-        zalo_bot = create_zalo_bot(settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer)
+        zalo_bot = create_zalo_bot(
+            settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer
+        )
     if token is not None:
         bot = create_bot(settings, token)
         bot.session.middleware(CommitBeforeSending())

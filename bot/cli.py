@@ -130,9 +130,7 @@ def _restore(settings: Settings, file: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="khcn-bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser(
-        "run", help="apply migrations, then serve Telegram and/or Zalo by long polling"
-    )
+    sub.add_parser("run", help="apply migrations, then serve Telegram and/or Zalo by long polling")
     sub.add_parser("webhook", help="apply migrations, then serve Telegram's webhook (aiohttp)")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("compile-locales", help="build the .mo translation files")

@@ -190,7 +190,7 @@ class MissingToken(RuntimeError):
     def __str__(self) -> str:
         return (
             "Chưa có BOT_TOKEN (Telegram) hay ZALO_BOT_TOKEN (Zalo): cần ít nhất một mã.\n"
-            "  Zalo: trong Zalo, tìm \"Zalo Bot Creator\", tạo bot và nhận mã truy cập;\n"
+            '  Zalo: trong Zalo, tìm "Zalo Bot Creator", tạo bot và nhận mã truy cập;\n'
             "     ghi vào tệp .env:  ZALO_BOT_TOKEN=...\n"
             "  Telegram:\n"
             "  1. Trong Telegram, mở @BotFather, gửi /newbot và trả lời các câu hỏi;\n"
@@ -200,7 +200,7 @@ class MissingToken(RuntimeError):
             "  3. Chạy lại `make run`.  Muốn dùng thử bot mà không cần Telegram: `make demo`.\n"
             "\n"
             "Neither BOT_TOKEN (Telegram) nor ZALO_BOT_TOKEN (Zalo) is set: one at least.\n"
-            "  Zalo: in Zalo, find \"Zalo Bot Creator\", create a bot and take its token;\n"
+            '  Zalo: in Zalo, find "Zalo Bot Creator", create a bot and take its token;\n'
             "     put it in .env:  ZALO_BOT_TOKEN=...  (both tokens: both messengers at once)\n"
             "  Telegram:\n"
             "  1. In Telegram, open @BotFather, send /newbot and follow its questions;\n"

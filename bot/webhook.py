@@ -64,9 +64,7 @@ async def _is_update(bot: Bot, request: web.Request) -> bool:
     return True
 
 
-def build_web_app(
-    app: Application, secret: str, zalo_secret: str | None = None
-) -> web.Application:
+def build_web_app(app: Application, secret: str, zalo_secret: str | None = None) -> web.Application:
     """The aiohttp application: the webhook paths (Telegram's, Zalo's), and /health."""
     settings = app.settings
     web_app = web.Application(client_max_size=10 * 1024 * 1024)

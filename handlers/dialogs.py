@@ -57,7 +57,6 @@ from bot.dialogs.engine import (
 )
 from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
-from bot.messengers import text_only
 from bot.domain.text import clean_text, split_message
 from bot.domain.units import UnitDirectory
 from bot.forms.inputs import (
@@ -68,6 +67,7 @@ from bot.forms.inputs import (
     TextInput,
     UnsupportedInput,
 )
+from bot.messengers import text_only
 from bot.roles import Access
 from handlers.editing import edit_markup, edit_text
 from handlers.keyboards import back_label, cancel_label, inline

@@ -251,7 +251,9 @@ class Attachment(Base):
     caption: Mapped[str | None] = mapped_column(Text)
     # Where the file came from: "telegram" (file_id is Telegram's) or "zalo" (file_id is the
     # photo's URL on Zalo, the bytes kept under data/files/zalo/ by file_unique_id).
-    messenger: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    messenger: Mapped[str] = mapped_column(
+        String(16), default="telegram", server_default="telegram"
+    )
 
 
 class ReportDeadline(Base):
@@ -570,7 +572,7 @@ class Account(Base):
     messenger: Mapped[str] = mapped_column(String(16), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
-    display_name: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(200))  # Zalo's, for the record
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -585,14 +587,3 @@ class ZaloUpdate(Base):
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
-class LinkCode(Base):
-    """A one-time code from /lienket on one messenger, to be typed on the other."""
-
-    __tablename__ = "link_codes"
-
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
-    messenger: Mapped[str] = mapped_column(String(16))
-    expires_at: Mapped[datetime]

@@ -99,7 +99,9 @@ async def zalo_api() -> AsyncIterator[FakeZaloAPI]:
 
 
 @pytest.fixture
-async def both(api: FakeBotAPI, zalo_api: FakeZaloAPI, database_url: str) -> AsyncIterator[RunningBot]:
+async def both(
+    api: FakeBotAPI, zalo_api: FakeZaloAPI, database_url: str
+) -> AsyncIterator[RunningBot]:
     """The bot serving Telegram and Zalo in one process (each against its fake API)."""
     extra = {}
     if database_url.startswith("postgresql") and REDIS_URL:

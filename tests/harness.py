@@ -73,9 +73,7 @@ class RunningBot:
         if not self.telegram:
             await self.app.dispatcher.emit_startup(bot=self.app.bot)
             assert self.zalo is not None
-            polls = self.zalo.get_updates_calls
-            while self.zalo.get_updates_calls == polls:
-                await asyncio.sleep(0.005)
+            await self.zalo.wait_polling()
             return self.app
         polls = self.api.get_updates_calls
         self._task = asyncio.create_task(

@@ -50,8 +50,8 @@ from bot.broadcast.outcome import Backoff, Outcome, Verdict, judge
 from bot.broadcast.pacing import QUEUED_SEND, ChatSpacing, Pacer, SendWindow
 from bot.broadcast.progress import ProgressBoard
 from bot.clock import Clock
-from bot.messengers import Messengers, Route
 from bot.domain.units import UnitDirectory
+from bot.messengers import Messengers, Route
 from bot.settings import Settings
 from storage.models import Delivery, DeliveryState, OwedMessage, utcnow
 from storage.repositories import broadcasts as rows
@@ -88,7 +88,9 @@ class BroadcastWorker:
         (bot.middlewares.paced_retries), so that one pace covers everything the bot sends."""
         self.bot = bot
         # Where each person is reached (Telegram, Zalo); without it, everyone is on `bot`.
-        self.messengers = messengers or Messengers(sessionmaker, Route(bot, window or SendWindow(settings.telegram_rate)), None)
+        self.messengers = messengers or Messengers(
+            sessionmaker, Route(bot, window or SendWindow(settings.telegram_rate)), None
+        )
         self.sessionmaker = sessionmaker
         self.i18n = i18n
         self.settings = settings

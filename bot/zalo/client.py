@@ -9,7 +9,6 @@ or put in an error. Why not the official SDK: see the README's design notes.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -67,7 +66,7 @@ class ZaloClient:
                     answer = None
                 status = response.status
                 header_wait = response.headers.get("Retry-After", "")
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             # aiohttp's message may hold the URL, and so the token: only its type is kept.
             raise ZaloNetworkError(method, 0, type(error).__name__) from None
         if not isinstance(answer, dict):
@@ -124,10 +123,6 @@ class ZaloClient:
     async def delete_webhook(self) -> None:
         await self.call("deleteWebhook")
 
-    async def get_webhook_info(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self.call("getWebhookInfo")
-        return result
-
     async def download(self, url: str, limit: int = 20 * 1024 * 1024) -> bytes:
         """A photo a user sent (Zalo gives its URL): its bytes, at most `limit`."""
         try:
@@ -135,7 +130,7 @@ class ZaloClient:
                 if response.status != 200:
                     raise ZaloError("download", response.status, "the photo could not be fetched")
                 content = await response.content.read(limit + 1)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise ZaloNetworkError("download", 0, type(error).__name__) from None
         if len(content) > limit:
             raise ZaloError("download", 413, "the photo is too large")

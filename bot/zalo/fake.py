@@ -124,12 +124,18 @@ class FakeZaloAPI:
         return web.Response(body=content, content_type="image/jpeg")
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:
-        return {"id": self.token.split(":", 1)[0], "account_name": "khcn.bot", "display_name": "KHCN Bot"}
+        return {
+            "id": self.token.split(":", 1)[0],
+            "account_name": "khcn.bot",
+            "display_name": "KHCN Bot",
+        }
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
         if self.webhook is not None:
             raise _Refused(409, "a webhook is set")
         self.get_updates_calls += 1
+        async with self._changed:
+            self._changed.notify_all()
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         async with self._changed:
             self._changed.notify_all()
@@ -237,11 +243,14 @@ class FakeZaloAPI:
                 except TimeoutError:
                     continue
 
-    async def wait_taken(self, count: int, timeout: float = 10) -> None:
-        """Wait until getUpdates has handed out `count` updates in all."""
+    async def wait_polling(self, timeout: float = 10) -> None:
+        """Wait until the bot is long polling (a getUpdates is waiting)."""
+        await self._wait(lambda: self.get_updates_calls > 0, timeout)
+
+    async def _wait(self, condition: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         async with self._changed:
-            while self.taken < count:
+            while not condition():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError("the bot did not take the update in time")

@@ -36,5 +36,7 @@ def create_zalo_bot(
     session.middleware(PacedRetries(window, pacer.pause))
     # The real token stays in the client; aiogram only needs one of its own shape.
     return Bot(
-        f"{ZALO_BOT_ID}:zalo", session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+        f"{ZALO_BOT_ID}:zalo",
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )

@@ -107,8 +107,8 @@ class ZaloUpdates:
 
     async def poll(self) -> None:
         """Long polling until `stop`: what was left unfinished first, then what comes."""
-        for row_id, payload in await self.unfinished():
-            self.take(row_id, payload)
+        for row_id, left in await self.unfinished():
+            self.take(row_id, left)
         failures = 0
         while not self._stopping.is_set():
             try:

@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -26,6 +27,8 @@ async def poll_zalo(app: Application, stop: asyncio.Event | None = None) -> None
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    me = await app.zalo.client.get_me()  # a wrong token stops here, before any update
+    log.info("Zalo bot %s", me.get("display_name") or me.get("account_name") or "")
     await app.zalo.client.delete_webhook()
     await app.dispatcher.emit_startup(bot=app.bot)
     await app.zalo.start_polling()
@@ -37,7 +40,9 @@ async def poll_zalo(app: Application, stop: asyncio.Event | None = None) -> None
         await app.dispatcher.emit_shutdown(bot=app.bot)
 
 
-def zalo_webhook_handler(updates: ZaloUpdates, secret: str) -> web.RequestHandler:
+def zalo_webhook_handler(
+    updates: ZaloUpdates, secret: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Zalo's posts: the secret header checked in constant time (none or wrong: 401), the
     update recorded, then handled before the answer, so a 200 means handled."""
     expected = secret.encode()

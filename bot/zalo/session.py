@@ -193,9 +193,11 @@ class ZaloSession(BaseSession):
         elif name == "sendDocument":
             document = params.get("document")
             label = document if isinstance(document, str) else "…"
-            text = "📎 " + self._("(a file, which Zalo can't carry: {name})").format(
-                name=label
-            ) + ("\n" + text if text else "")
+            text = (
+                "📎 "
+                + self._("(a file, which Zalo can't carry: {name})").format(name=label)
+                + ("\n" + text if text else "")
+            )
         markup = params.get("reply_markup") or {}
         if markup.get("remove_keyboard"):
             self.choices.clear(chat_id)

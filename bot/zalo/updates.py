@@ -37,8 +37,8 @@ def as_command(text: str) -> str | None:
     for size in (3, 2, 1):  # "bao cao" is two words, "chua bao cao" three
         joined = "".join(words[:size])
         if len(words) >= size and joined in COMMANDS:
-            rest = text.split(maxsplit=size)[size:] if len(words) > size else []
-            return f"/{joined} {rest[0]}".strip() if rest else f"/{joined}"
+            tail = text.split(maxsplit=size)[size:] if len(words) > size else []
+            return f"/{joined} {tail[0]}".strip() if tail else f"/{joined}"
     return None
 
 
@@ -88,7 +88,9 @@ def to_update(
                 "data": choice.data,
                 "message": {**base, "message_id": choice.message_id, "text": " "},
             }
-            return Update.model_validate({"update_id": update_id, "callback_query": query}), query_id
+            return Update.model_validate(
+                {"update_id": update_id, "callback_query": query}
+            ), query_id
         if choice is not None and choice.kind is Kind.TEXT:
             text = choice.label
     if isinstance(text, str) and event != "message.image.received":

@@ -71,16 +71,3 @@ async def note_used(
         .where(Account.user_id == user_id, Account.messenger == messenger)
         .values(last_used_at=at or utcnow())
     )
-
-
-async def link(session: AsyncSession, user_id: int, messenger: str, external_id: str) -> None:
-    """Add `messenger` to the person (their account there is new or a bare guest's)."""
-    existing = await session.scalar(
-        select(Account).where(Account.messenger == messenger, Account.external_id == external_id)
-    )
-    if existing is not None:
-        existing.user_id = user_id
-        existing.last_used_at = utcnow()
-    else:
-        session.add(Account(messenger=messenger, external_id=external_id, user_id=user_id))
-    await session.flush()

@@ -53,4 +53,3 @@ async def test_registration_by_typing_only(both: RunningBot, zalo_api: FakeZaloA
         assert person.id < -(2**53)
     # Nothing Zalo can't take was sent: every text within 2,000 characters, never empty.
     assert all(1 <= len(s.text) <= 2000 for s in zalo_api.sent)
-

@@ -1,4 +1,4 @@
-"""zalo: accounts on messengers, Zalo updates recorded before they are handled, link codes
+"""zalo: accounts on messengers, Zalo updates recorded before they are handled
 
 Revision ID: 0014
 Revises: 0007
@@ -44,15 +44,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_zalo_updates_finished_at"), "zalo_updates", ["finished_at"], unique=False
     )
-    op.create_table(
-        "link_codes",
-        sa.Column("code", sa.String(length=16), nullable=False),
-        sa.Column("user_id", sa.BigInteger(), nullable=False),
-        sa.Column("messenger", sa.String(length=16), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
-        sa.PrimaryKeyConstraint("code"),
-    )
     op.add_column(
         "attachments",
         sa.Column(
@@ -64,7 +55,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("attachments") as batch:
         batch.drop_column("messenger")
-    op.drop_table("link_codes")
     op.drop_index(op.f("ix_zalo_updates_finished_at"), table_name="zalo_updates")
     op.drop_table("zalo_updates")
     op.drop_index(op.f("ix_accounts_user_id"), table_name="accounts")
