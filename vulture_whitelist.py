@@ -14,6 +14,9 @@ _.handle_endtag
 _.handle_data
 # Set on openpyxl cells; openpyxl reads it when saving (bot/events/export.py).
 _.alignment
+# aiogram's CallbackAnswerMiddleware reads it when it answers a press
+# (bot/middlewares/callback_answers.py).
+_.show_alert
 # aiogram's I18nMiddleware calls it (bot/middlewares/i18n.py).
 _.get_locale
 # Read by pydantic (bot/settings.py) and SQLAlchemy (storage/models.py).

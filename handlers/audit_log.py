@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import RowId
 from bot.domain.phone import parse_phone
 from bot.domain.text import shorten
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.people import person_name
 from bot.rejections import REASONS
 from bot.roles import Access, HasAccess
@@ -32,6 +33,7 @@ from storage.repositories import audit, users
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
+router.callback_query.middleware(AnswerCallbacks())
 
 PAGE = 15
 _MONTH = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
@@ -246,6 +248,5 @@ async def page(
     filters = Filters()
     filters.who, filters.month = callback_data.who, callback_data.month
     text, markup = await _render(session, settings, filters, max(callback_data.offset, 0))
-    await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(text, reply_markup=markup)

@@ -13,16 +13,19 @@ from aiogram.types import (
     Message,
     ReplyKeyboardRemove,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import command_list, set_user_commands
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 from storage.models import RegistrationStatus, User
 from storage.repositories import users
 
 router = Router(name=__name__)
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -111,6 +114,7 @@ async def choose_language(message: Message) -> None:
 async def set_language(
     query: CallbackQuery,
     callback_data: LanguageChoice,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User | None,
     access: Access,
@@ -120,14 +124,13 @@ async def set_language(
 ) -> None:
     """Store the chosen language and answer in it."""
     if callback_data.code not in i18n.available_locales:
-        await query.answer(_("This language is not available."))
+        callback_answer.text = _("This language is not available.")
         return
     if user is None:
         user = await users.create_guest(session, query.from_user.id, query.from_user.full_name)
     await users.set_locale(session, user, callback_data.code)
     await session.commit()
     i18n.current_locale = callback_data.code
-    await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(
             _("Language: {language}.").format(language=LANGUAGE_NAMES[callback_data.code])

@@ -6,7 +6,7 @@ its buttons removed; a choice toggled (units, several options) edits the same
 message. Typed text goes through the plain-text parser too, so `2`, `1, 3`,
 `quay lại`, `bỏ qua`, `xong`, `hủy` work here as on Zalo. /huy and ❌ Hủy are
 the same input. Callback queries are answered once, by aiogram's
-`CallbackAnswerMiddleware` on this router.
+`CallbackAnswerMiddleware` on this router (`bot.middlewares.callback_answers`).
 
 The dialog state lives in the FSM data (`dialog`, `message_id`), so a restart
 loses nothing. A dialog's owner registers a `DialogSpec`: the definition, who
@@ -37,7 +37,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     TelegramObject,
 )
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
 from bot.clock import Clock
@@ -68,12 +68,13 @@ from bot.forms.inputs import (
     UnsupportedInput,
 )
 from bot.messengers import text_only
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 from handlers.editing import edit_markup, edit_text
 from handlers.keyboards import back_label, cancel_label, inline
 
 router = Router(name=__name__)
-router.callback_query.middleware(CallbackAnswerMiddleware())
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class InDialog(StatesGroup):

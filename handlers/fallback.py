@@ -8,11 +8,14 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 
 router = Router(name=__name__)
+router.callback_query.middleware(AnswerCallbacks())
 
 OFFICER_COMMANDS = ("baocao", "kiemtra", "bieumau", "lophoc", "trangthai", "cuatoi")
 STAFF_COMMANDS = (
@@ -51,9 +54,9 @@ async def refuse(
 
 
 @router.callback_query()
-async def stale_button(query: CallbackQuery) -> None:
+async def stale_button(_query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A button of a finished or expired dialog."""
-    await query.answer(_("This button is no longer active."))
+    callback_answer.text = _("This button is no longer active.")
 
 
 @router.message(F.chat.type == "private")

@@ -13,11 +13,14 @@ import re
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import Access, HasAccess
 
 router = Router(name=__name__)
+router.callback_query.middleware(AnswerCallbacks())
 
 # Any command addressed to this bot (`/xuat`, `/xuat@khcn_bot`), not to another bot in the group.
 ANY_COMMAND = Command(re.compile(r"\w+"))
@@ -42,6 +45,6 @@ async def deactivated(message: Message) -> None:
 
 
 @router.callback_query(HasAccess(Access.DEACTIVATED))
-async def deactivated_button(query: CallbackQuery) -> None:
+async def deactivated_button(_query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     """A button pressed by a deactivated person."""
-    await query.answer(_("Your account has been deactivated by the department."), show_alert=True)
+    alert(callback_answer, _("Your account has been deactivated by the department."))

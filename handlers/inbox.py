@@ -8,6 +8,7 @@ so an old list's Trước/Sau still pages that list, after a restart too.
 
 from __future__ import annotations
 
+import enum
 import logging
 from datetime import UTC, datetime, time
 
@@ -16,6 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +31,7 @@ from bot.forms import FormDefinition
 from bot.inbox import render
 from bot.inbox.diff import changes
 from bot.inbox.filters import FILTER_HELP, InboxFilter, InboxState, parse_filter, unit_codes
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.review import decide
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
@@ -44,6 +47,7 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 PAGE_SIZE = 8
 FORM_ID_KEPT = 16
@@ -55,17 +59,26 @@ _STATE_CODES = {
 }
 
 
-class InboxPage(CallbackData, prefix="ibx"):
-    """Trước (`d="p"`) / Sau (`d="n"`) from the row (`g`, `c`); `m` the newest id of the list."""
+class Turn(enum.StrEnum):
+    """Which way a page button turns (one letter: the button carries the filter too)."""
 
-    d: str
-    g: SmallInt
-    c: RowId
-    m: RowId
-    s: str = ""
-    p: str = ""
-    f: str = ""
-    u: str = ""
+    PREVIOUS = "p"
+    NEXT = "n"
+
+
+class InboxPage(CallbackData, prefix="ibx"):
+    """Trước / Sau from the row (`group`, `row_id`) of the list whose newest id is `max_id`,
+    with the list's filter (`state` as a code of `_STATE_CODES`, a period key, the start of
+    a form id, the typed part of a unit's name)."""
+
+    turn: Turn
+    group: SmallInt
+    row_id: RowId
+    max_id: RowId
+    state: str = ""
+    period: str = ""
+    form: str = ""
+    unit_query: str = ""
 
 
 class InboxOpen(CallbackData, prefix="ibo"):
@@ -113,19 +126,19 @@ def _criteria(
 
 
 def _page_button(
-    text: str, direction: str, row: Submission, max_id: int, wanted: InboxFilter
+    text: str, turn: Turn, row: Submission, max_id: int, wanted: InboxFilter
 ) -> InlineKeyboardButton:
     group = 0 if row.status is SubmissionStatus.SUBMITTED else 1
     data = InboxPage(
-        d=direction,
-        g=group,
-        c=row.id,
-        m=max_id,
-        s=_STATE_CODES[wanted.state] if wanted.state else "",
-        p=wanted.period.key if wanted.period else "",
+        turn=turn,
+        group=group,
+        row_id=row.id,
+        max_id=max_id,
+        state=_STATE_CODES[wanted.state] if wanted.state else "",
+        period=wanted.period.key if wanted.period else "",
         # A form id is cut to its first characters; `_filter_of` finds it again.
-        f=(wanted.form_id or "")[:FORM_ID_KEPT],
-        u=wanted.unit_query,
+        form=(wanted.form_id or "")[:FORM_ID_KEPT],
+        unit_query=wanted.unit_query,
     )
     # A very long unit query is cut to fit: a shorter part of a name finds the same units
     # and perhaps a few more, never fewer.
@@ -133,25 +146,25 @@ def _page_button(
         try:
             return _button(text, data)
         except ValueError:  # longer than Telegram allows
-            if not data.u:
+            if not data.unit_query:
                 raise
-            data = data.model_copy(update={"u": data.u[:-1].rstrip()})
+            data = data.model_copy(update={"unit_query": data.unit_query[:-1].rstrip()})
 
 
 def _filter_of(data: InboxPage, forms: dict[str, FormDefinition]) -> InboxFilter:
     """The filter a page button carries; ValueError if it no longer makes sense."""
     codes = {code: state for state, code in _STATE_CODES.items()}
     form_id = None
-    if data.f:
-        known = [f for f in sorted(forms) if f == data.f or f[:FORM_ID_KEPT] == data.f]
+    if data.form:
+        known = [f for f in sorted(forms) if f == data.form or f[:FORM_ID_KEPT] == data.form]
         if not known:
-            raise ValueError(f"no form {data.f!r} any more")
+            raise ValueError(f"no form {data.form!r} any more")
         form_id = known[0]
     return InboxFilter(
-        state=codes.get(data.s),
-        period=Period.from_key(data.p) if data.p else None,
+        state=codes.get(data.state),
+        period=Period.from_key(data.period) if data.period else None,
         form_id=form_id,
-        unit_query=data.u,
+        unit_query=data.unit_query,
     )
 
 
@@ -178,9 +191,9 @@ async def _list(
     keyboard = [[_button(render.row_button(row), InboxOpen(id=row.submission.id))] for row in rows]
     nav = []
     if page.has_before:
-        nav.append(_page_button(_("⬅️ Previous"), "p", page.rows[0], max_id, wanted))
+        nav.append(_page_button(_("⬅️ Previous"), Turn.PREVIOUS, page.rows[0], max_id, wanted))
     if page.has_after:
-        nav.append(_page_button(_("Next ➡️"), "n", page.rows[-1], max_id, wanted))
+        nav.append(_page_button(_("Next ➡️"), Turn.NEXT, page.rows[-1], max_id, wanted))
     if nav:
         keyboard.append(nav)
     return text, InlineKeyboardMarkup(inline_keyboard=keyboard) if keyboard else None
@@ -218,6 +231,7 @@ async def inbox(
 async def turn_page(
     query: CallbackQuery,
     callback_data: InboxPage,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     forms: dict[str, FormDefinition],
@@ -229,21 +243,20 @@ async def turn_page(
     try:
         wanted = _filter_of(callback_data, forms)
     except ValueError:
-        await query.answer(_("This button is no longer active."))
+        callback_answer.text = _("This button is no longer active.")
         return
-    cursor = inbox_rows.Cursor(callback_data.g, callback_data.c)
+    cursor = inbox_rows.Cursor(callback_data.group, callback_data.row_id)
     text, markup = await _list(
         session,
         wanted,
-        callback_data.m,
+        callback_data.max_id,
         units,
         forms,
         settings,
         i18n.current_locale,
-        after=cursor if callback_data.d == "n" else None,
-        before=cursor if callback_data.d != "n" else None,
+        after=cursor if callback_data.turn is Turn.NEXT else None,
+        before=cursor if callback_data.turn is not Turn.NEXT else None,
     )
-    await query.answer()
     if isinstance(query.message, Message):
         await edit_text(bot, query.message.chat.id, query.message.message_id, text, markup)
 
@@ -324,6 +337,7 @@ async def _detail(
 async def open_submission(
     query: CallbackQuery,
     callback_data: InboxOpen,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     forms: dict[str, FormDefinition],
@@ -334,10 +348,9 @@ async def open_submission(
     """One submission whole, with its photos and files, and what can be done with it."""
     item = await submissions.get(session, callback_data.id)
     if item is None or not isinstance(query.message, Message):
-        await query.answer(_("This submission was not found."), show_alert=True)
+        alert(callback_answer, _("This submission was not found."))
         return
     parts, markup, media = await _detail(session, item, units, forms, settings, i18n.current_locale)
-    await query.answer()
     chat_id = query.message.chat.id
     for part in parts[:-1]:
         await bot.send_message(chat_id, part)
@@ -356,6 +369,7 @@ async def open_submission(
 async def accept(
     query: CallbackQuery,
     callback_data: InboxAccept,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     forms: dict[str, FormDefinition],
@@ -374,9 +388,9 @@ async def accept(
         reviewer_id=query.from_user.id,
     )
     if reviewed is None:
-        await query.answer(_("This submission was already reviewed."), show_alert=True)
+        alert(callback_answer, _("This submission was already reviewed."))
     else:
-        await query.answer(_("Marked as accepted."))
+        callback_answer.text = _("Marked as accepted.")
     item = await submissions.get(session, callback_data.id)
     if item is None or not isinstance(query.message, Message):
         return
@@ -392,6 +406,7 @@ async def accept(
 async def history(
     query: CallbackQuery,
     callback_data: InboxHistory,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     forms: dict[str, FormDefinition],
@@ -401,7 +416,7 @@ async def history(
     """Every version of a submission, oldest first, each to open; a revision's changes."""
     item = await submissions.get(session, callback_data.id)
     if item is None or not isinstance(query.message, Message):
-        await query.answer(_("This submission was not found."), show_alert=True)
+        alert(callback_answer, _("This submission was not found."))
         return
     lang = i18n.current_locale
     versions = await inbox_rows.versions(session, item)
@@ -418,7 +433,6 @@ async def history(
                 )
             )
         rows.append(row)
-    await query.answer()
     await query.message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -426,6 +440,7 @@ async def history(
 async def diff(
     query: CallbackQuery,
     callback_data: InboxDiff,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     forms: dict[str, FormDefinition],
     i18n: I18n,
@@ -438,10 +453,9 @@ async def diff(
         else None
     )
     if newer is None or older is None or not isinstance(query.message, Message):
-        await query.answer(_("This submission was not found."), show_alert=True)
+        alert(callback_answer, _("This submission was not found."))
         return
     found, same = changes(
         forms.get(newer.form_id), older.answers, newer.answers, i18n.current_locale
     )
-    await query.answer()
     await query.message.answer(render.diff_text(newer, older, found, same, _))

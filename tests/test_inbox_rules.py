@@ -106,21 +106,21 @@ def test_long_texts_are_cut_between_lines() -> None:
 
 
 def test_a_page_button_carries_its_filter_within_telegrams_64_bytes() -> None:
-    from handlers.inbox import InboxPage, _filter_of, _page_button
+    from handlers.inbox import InboxPage, Turn, _filter_of, _page_button
     from storage.models import Submission, SubmissionStatus
 
     row = Submission(id=999_999, status=SubmissionStatus.ACCEPTED)
     wanted = InboxFilter(
         InboxState.WAITING, Period.quarter(2026, 4), "activity_report", "thanh xuan tay nam dong"
     )
-    button = _page_button("Sau", "n", row, 999_999, wanted)
+    button = _page_button("Sau", Turn.NEXT, row, 999_999, wanted)
     assert button.callback_data is not None and len(button.callback_data.encode()) <= 64
     back = _filter_of(InboxPage.unpack(button.callback_data), FORMS)
     # The unit query may be cut (finding the same units or a few more), nothing else.
     assert back.state is wanted.state and back.period == wanted.period
     assert back.form_id == wanted.form_id and wanted.unit_query.startswith(back.unit_query)
     short = InboxFilter(form_id="inspection", unit_query="cau giay")
-    packed = _page_button("Sau", "n", row, 7, short).callback_data
+    packed = _page_button("Sau", Turn.NEXT, row, 7, short).callback_data
     assert packed is not None and _filter_of(InboxPage.unpack(packed), FORMS) == short
 
 

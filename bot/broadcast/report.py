@@ -6,6 +6,7 @@ numbers the Vietnamese way (`1.000`), times as `27/11/2026 10:05` in the bot's z
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -31,8 +32,16 @@ PAGE_MAX = 3800  # characters per Chi tiết message (Telegram's limit is 4096)
 _TAG = re.compile(r"<[^>]+>")
 
 
+class NoticeButton(enum.StrEnum):
+    """What a press under a notice (or its report) does."""
+
+    OPEN = "open"  # its report
+    DETAILS = "details"  # the recipients by unit
+    STOP = "stop"  # stop sending (or cancel it before its time)
+
+
 class NoticeAction(CallbackData, prefix="ntc"):
-    action: str  # stop, details, open
+    action: NoticeButton
     id: RowId
 
 
@@ -82,7 +91,7 @@ def stop_button(notice_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     text=_("⛔ Stop sending"),
-                    callback_data=NoticeAction(action="stop", id=notice_id).pack(),
+                    callback_data=NoticeAction(action=NoticeButton.STOP, id=notice_id).pack(),
                 )
             ]
         ]
@@ -95,7 +104,7 @@ def details_button(notice_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     text=_("📋 Details"),
-                    callback_data=NoticeAction(action="details", id=notice_id).pack(),
+                    callback_data=NoticeAction(action=NoticeButton.DETAILS, id=notice_id).pack(),
                 )
             ]
         ]

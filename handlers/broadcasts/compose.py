@@ -19,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast.audience import AUDIENCES, Audience, resolve
 from bot.broadcast.content import NoticeContent, send_notice
 from bot.broadcast.dialog import COMPOSE, audience_of, notice_of
-from bot.broadcast.report import NoticeAction, number
+from bot.broadcast.report import NoticeAction, NoticeButton, number
 from bot.clock import Clock
 from bot.dialogs import engine
 from bot.dialogs.engine import REVIEW, DialogState
 from bot.domain.units import UnitDirectory
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.timefmt import local_datetime
-from handlers.broadcasts.dialog import Bc, context
+from handlers.broadcasts.dialog import Bc, ComposerButton, context
 from handlers.dialogs import DialogSpec, Finished, begin, register
 from handlers.dialogs import context as dialog_context
 from handlers.keyboards import button, inline
@@ -45,7 +45,7 @@ async def start(
     assert message.bot is not None
     await message.answer(
         _("📜 Sent notices"),
-        reply_markup=inline([button(_("📜 Sent notices"), Bc(action="history"))]),
+        reply_markup=inline([button(_("📜 Sent notices"), Bc(action=ComposerButton.HISTORY))]),
     )
     deps.update(clock=clock, units=units)
     ctx = dialog_context(clock, units, await prepare(DialogState(COMPOSE.id, "content"), deps))
@@ -162,7 +162,7 @@ async def send(done: Finished) -> None:
                 id=notice.id, when=local_datetime(send_at, settings.tz), n=number(notice.total)
             ),
             reply_markup=inline(
-                [button(_("⛔ Cancel it"), NoticeAction(action="stop", id=notice.id))]
+                [button(_("⛔ Cancel it"), NoticeAction(action=NoticeButton.STOP, id=notice.id))]
             ),
         )
     done.deps["broadcasts"].wake()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 
 from aiogram.filters.callback_data import CallbackData
@@ -13,9 +14,13 @@ from bot.forms import FormDefinition
 REPORT_FORM = "activity_report"  # preferred when several forms have a period
 
 
+class ComposerButton(enum.StrEnum):
+    HISTORY = "history"  # 📜 the notices sent
+
+
 class Bc(CallbackData, prefix="bc"):
-    action: str  # history
-    value: str = ""
+    action: ComposerButton
+    value: str = ""  # unused; kept so that buttons sent before still unpack
 
 
 def context(clock: Clock, forms: Mapping[str, FormDefinition]) -> Context:

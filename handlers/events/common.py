@@ -6,6 +6,7 @@ pressed, so forged or stale data is refused politely and changes nothing.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Hashable
 
@@ -27,22 +28,35 @@ from storage.repositories import users
 log = logging.getLogger(__name__)
 
 
-class EvCb(CallbackData, prefix="ev"):
-    """An officer's press on an event: join, attend, absent, who (change who attends)."""
+class EventAction(enum.StrEnum):
+    """An officer's press on an event."""
 
-    a: str
+    JOIN = "join"
+    ATTEND = "attend"
+    ABSENT = "absent"
+    WHO = "who"  # change who attends
+
+
+class EventCb(CallbackData, prefix="ev"):
+    action: EventAction
     id: RowId
 
 
-class SuCb(CallbackData, prefix="su"):
-    """An officer's press on their sign-up: leave (asks first), drop (confirmed), keep."""
+class SignupAction(enum.StrEnum):
+    """An officer's press on their sign-up."""
 
-    a: str
+    LEAVE = "leave"  # asks first
+    DROP = "drop"  # confirmed
+    KEEP = "keep"
+
+
+class SignupCb(CallbackData, prefix="su"):
+    action: SignupAction
     id: RowId  # the sign-up
-    ev: RowId  # its event: the key that orders presses (see bot.middlewares.press_order)
+    event_id: RowId  # its event: the key that orders presses (see bot.middlewares.press_order)
 
 
-SEAT_ACTIONS = {"join", "attend", "absent"}
+SEAT_ACTIONS = {EventAction.JOIN, EventAction.ATTEND, EventAction.ABSENT}
 
 
 def press_key(update: Update) -> Hashable | None:
@@ -53,11 +67,11 @@ def press_key(update: Update) -> Hashable | None:
         return None
     try:
         if data.startswith("ev:"):
-            pressed = EvCb.unpack(data)
-            return ("event", pressed.id) if pressed.a in SEAT_ACTIONS else None
+            pressed = EventCb.unpack(data)
+            return ("event", pressed.id) if pressed.action in SEAT_ACTIONS else None
         if data.startswith("su:"):
-            leaving = SuCb.unpack(data)
-            return ("event", leaving.ev) if leaving.a == "drop" else None
+            leaving = SignupCb.unpack(data)
+            return ("event", leaving.event_id) if leaving.action is SignupAction.DROP else None
     except (CallbackDataException, ValueError, TypeError):
         return None
     return None
@@ -77,12 +91,14 @@ def officer_buttons(
             return None
         rows = [
             [
-                button(_("✅ Attend"), EvCb(a="attend", id=event.id)),
-                button(_("🚫 Absent"), EvCb(a="absent", id=event.id)),
+                button(_("✅ Attend"), EventCb(action=EventAction.ATTEND, id=event.id)),
+                button(_("🚫 Absent"), EventCb(action=EventAction.ABSENT, id=event.id)),
             ]
         ]
         if live:
-            rows.append([button(_("👥 Change who attends"), EvCb(a="who", id=event.id))])
+            rows.append(
+                [button(_("👥 Change who attends"), EventCb(action=EventAction.WHO, id=event.id))]
+            )
         return inline(*rows)
     if live and mine is not None:
         label = (
@@ -90,9 +106,13 @@ def officer_buttons(
             if mine.status is SignupStatus.WAITING
             else _("❌ Cancel my sign-up")
         )
-        return inline([button(label, SuCb(a="leave", id=mine.id, ev=event.id))])
+        return inline(
+            [button(label, SignupCb(action=SignupAction.LEAVE, id=mine.id, event_id=event.id))]
+        )
     if open_for_me:
-        return inline([button(join_label(event, full), EvCb(a="join", id=event.id))])
+        return inline(
+            [button(join_label(event, full), EventCb(action=EventAction.JOIN, id=event.id))]
+        )
     return None
 
 
@@ -101,11 +121,11 @@ def notice_buttons(event: Event, gettext: render.Gettext) -> list[list[tuple[str
     if event.kind is EventKind.CONFERENCE:
         return [
             [
-                (gettext("✅ Attend"), EvCb(a="attend", id=event.id)),
-                (gettext("🚫 Absent"), EvCb(a="absent", id=event.id)),
+                (gettext("✅ Attend"), EventCb(action=EventAction.ATTEND, id=event.id)),
+                (gettext("🚫 Absent"), EventCb(action=EventAction.ABSENT, id=event.id)),
             ]
         ]
-    return [[(gettext("📝 Sign up"), EvCb(a="join", id=event.id))]]
+    return [[(gettext("📝 Sign up"), EventCb(action=EventAction.JOIN, id=event.id))]]
 
 
 def leave_buttons(signup: EventSignup) -> InlineKeyboardMarkup:
@@ -114,7 +134,9 @@ def leave_buttons(signup: EventSignup) -> InlineKeyboardMarkup:
         if signup.status is SignupStatus.WAITING
         else _("❌ Cancel my sign-up")
     )
-    return inline([button(label, SuCb(a="leave", id=signup.id, ev=signup.event_id))])
+    return inline(
+        [button(label, SignupCb(action=SignupAction.LEAVE, id=signup.id, event_id=signup.event_id))]
+    )
 
 
 async def tell_promoted(

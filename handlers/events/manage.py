@@ -16,6 +16,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +40,7 @@ from bot.domain.units import UnitDirectory
 from bot.events import export, notices, render
 from bot.events.dialog import EDIT_EVENT, answers_of, moment
 from bot.events.notices import Waker
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.dialogs import DialogSpec, Finished, begin, context, register
@@ -50,12 +53,29 @@ from storage.repositories import audit, events
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 
-class SevCb(CallbackData, prefix="sev"):
-    a: str  # new, open, list, xlsx, edit, field, close, close_ok, cancel, cancel_ok, card, nolimit
+class Manage(enum.StrEnum):
+    """What a staff member's press on /sukien does."""
+
+    NEW = "new"  # ➕ a new event
+    OPEN = "open"  # an event's card, as a new message
+    CARD = "card"  # back to the card, in place
+    LIST = "list"  # 👥 the participants
+    XLSX = "xlsx"  # 📊 the same as a workbook
+    EDIT = "edit"  # ✏️ the fields to change
+    FIELD = "field"  # one of them
+    CLOSE = "close"  # ⛔ close sign-ups? (asked first)
+    CLOSE_CONFIRMED = "close_ok"
+    CANCEL = "cancel"  # 🗑 cancel the event? (asked first)
+    CANCEL_CONFIRMED = "cancel_ok"
+
+
+class StaffEventCb(CallbackData, prefix="sev"):
+    action: Manage
     id: RowId = 0
-    f: str = ""
+    field: str = ""  # with FIELD: a key of EDITABLE
 
 
 EDITABLE = {
@@ -78,25 +98,24 @@ async def menu(message: Message, session: AsyncSession, clock: Clock, settings: 
             button(
                 f"{'❌ ' if e.status is EventStatus.CANCELLED else ''}"
                 f"{e.starts_at.astimezone(settings.tz):%d/%m} · {shorten(e.title, 40)}",
-                SevCb(a="open", id=e.id),
+                StaffEventCb(action=Manage.OPEN, id=e.id),
             )
         ]
         for e in found
     ]
-    rows.insert(0, [button(_("➕ New event"), SevCb(a="new"))])
+    rows.insert(0, [button(_("➕ New event"), StaffEventCb(action=Manage.NEW))])
     text = _("<b>Training courses and conferences</b>")
     if not found:
         text += "\n" + _("No event yet.")
     await message.answer(text, reply_markup=inline(*rows))
 
 
-@router.callback_query(SevCb.filter(F.a == "new"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.NEW))
 async def new_event(
     query: CallbackQuery, state: FSMContext, clock: Clock, units: UnitDirectory
 ) -> None:
     from handlers.events.create import start  # create imports this module's send_card
 
-    await query.answer()
     assert query.bot is not None
     await start(query.bot, query.from_user.id, state, clock, units)
 
@@ -119,16 +138,20 @@ async def _card(
 def card_buttons(event: Event) -> InlineKeyboardMarkup:
     rows = [
         [
-            button(_("👥 Participants"), SevCb(a="list", id=event.id)),
-            button(_("📊 Excel"), SevCb(a="xlsx", id=event.id)),
+            button(_("👥 Participants"), StaffEventCb(action=Manage.LIST, id=event.id)),
+            button(_("📊 Excel"), StaffEventCb(action=Manage.XLSX, id=event.id)),
         ]
     ]
     if event.status is not EventStatus.CANCELLED:
-        second = [button(_("✏️ Edit"), SevCb(a="edit", id=event.id))]
+        second = [button(_("✏️ Edit"), StaffEventCb(action=Manage.EDIT, id=event.id))]
         if event.status is EventStatus.OPEN:
-            second.append(button(_("⛔ Close sign-ups"), SevCb(a="close", id=event.id)))
+            second.append(
+                button(_("⛔ Close sign-ups"), StaffEventCb(action=Manage.CLOSE, id=event.id))
+            )
         rows.append(second)
-        rows.append([button(_("🗑 Cancel the event"), SevCb(a="cancel", id=event.id))])
+        rows.append(
+            [button(_("🗑 Cancel the event"), StaffEventCb(action=Manage.CANCEL, id=event.id))]
+        )
     return inline(*rows)
 
 
@@ -144,10 +167,10 @@ async def send_card(
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def _event(query: CallbackQuery, session: AsyncSession, event_id: int) -> Event | None:
+async def _event(answer: CallbackAnswer, session: AsyncSession, event_id: int) -> Event | None:
     event = await events.get_event(session, event_id)
     if event is None:
-        await query.answer(_("This event no longer exists."), show_alert=True)
+        alert(answer, _("This event no longer exists."))
     return event
 
 
@@ -161,22 +184,22 @@ def _where(query: CallbackQuery) -> tuple[Bot, int, int | None]:
     )
 
 
-@router.callback_query(SevCb.filter(F.a.in_({"open", "card"})))
+@router.callback_query(StaffEventCb.filter(F.action.in_({Manage.OPEN, Manage.CARD})))
 async def open_card(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     settings: Settings,
 ) -> None:
     """An event's card (open: a new message; card: back to it, in place)."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
-    await query.answer()
     bot, chat_id, message_id = _where(query)
     text, markup = await _card(session, event, units, settings)
-    if callback_data.a == "card":
+    if callback_data.action is Manage.CARD:
         await edit_text(bot, chat_id, message_id, text, markup)
     else:
         await bot.send_message(chat_id, text, reply_markup=markup)
@@ -201,38 +224,38 @@ async def _participants(
     return rows, positions([signup for signup, _person in rows]), not_answered
 
 
-@router.callback_query(SevCb.filter(F.a == "list"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.LIST))
 async def list_participants(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
 ) -> None:
     """👥 Danh sách: who is in, by unit (for a conference: the units' answers, and who has not
     answered)."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
-    await query.answer()
     bot, chat_id, _message_id = _where(query)
     rows, waiting, not_answered = await _participants(session, event, units)
     for text in render.participants_text(event, rows, waiting, not_answered, units, _):
         await bot.send_message(chat_id, text)
 
 
-@router.callback_query(SevCb.filter(F.a == "xlsx"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.XLSX))
 async def participants_file(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     settings: Settings,
 ) -> None:
     """📊 Excel: the same list as a workbook."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
-    await query.answer()
     bot, chat_id, _message_id = _where(query)
     rows, waiting, not_answered = await _participants(session, event, units)
     content = export.participants_workbook(
@@ -248,40 +271,47 @@ async def participants_file(
 # --- close, cancel -------------------------------------------------------------------------
 
 
-@router.callback_query(SevCb.filter(F.a.in_({"close", "cancel"})))
-async def ask_first(query: CallbackQuery, callback_data: SevCb, session: AsyncSession) -> None:
+@router.callback_query(StaffEventCb.filter(F.action.in_({Manage.CLOSE, Manage.CANCEL})))
+async def ask_first(
+    query: CallbackQuery,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+) -> None:
     """Đóng đăng ký / Hủy sự kiện: asked first, in place."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
     if event.status is EventStatus.CANCELLED:
-        await query.answer(_("This event has been cancelled."), show_alert=True)
+        alert(callback_answer, _("This event has been cancelled."))
         return
-    await query.answer()
     bot, chat_id, message_id = _where(query)
-    if callback_data.a == "close":
-        yes = button(_("⛔ Yes, close sign-ups"), SevCb(a="close_ok", id=event.id))
+    if callback_data.action is Manage.CLOSE:
+        yes = button(
+            _("⛔ Yes, close sign-ups"), StaffEventCb(action=Manage.CLOSE_CONFIRMED, id=event.id)
+        )
     else:
         counts = await events.counts(session, event.id)
         yes = button(
             _("🗑 Yes, cancel it and tell {count} people").format(
                 count=counts.confirmed + counts.waiting
             ),
-            SevCb(a="cancel_ok", id=event.id),
+            StaffEventCb(action=Manage.CANCEL_CONFIRMED, id=event.id),
         )
-    no = button(_("↩️ No"), SevCb(a="card", id=event.id))
+    no = button(_("↩️ No"), StaffEventCb(action=Manage.CARD, id=event.id))
     await edit_markup(bot, chat_id, message_id, inline([yes], [no]))
 
 
-@router.callback_query(SevCb.filter(F.a == "close_ok"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.CLOSE_CONFIRMED))
 async def close(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     settings: Settings,
 ) -> None:
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
     closed = await events.close_signups(session, event.id)
@@ -289,9 +319,9 @@ async def close(
         audit.record(session, query.from_user.id, "event_close", str(event.id))
     await session.commit()
     if not closed:
-        await query.answer(_("Sign-ups for this event are not open any more."), show_alert=True)
+        alert(callback_answer, _("Sign-ups for this event are not open any more."))
     else:
-        await query.answer(_("Sign-ups closed."))
+        callback_answer.text = _("Sign-ups closed.")
     await _refresh(query, session, event.id, units, settings)
 
 
@@ -310,10 +340,11 @@ async def _refresh(
     await edit_text(bot, chat_id, message_id, text, markup)
 
 
-@router.callback_query(SevCb.filter(F.a == "cancel_ok"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.CANCEL_CONFIRMED))
 async def cancel(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     settings: Settings,
@@ -321,11 +352,11 @@ async def cancel(
     broadcasts: Waker | None = None,
 ) -> None:
     """Hủy sự kiện: cancelled, and everyone registered (waiting list too) is told."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
     if not await events.cancel_event(session, event.id):
-        await query.answer(_("This event has been cancelled."), show_alert=True)
+        alert(callback_answer, _("This event has been cancelled."))
         return
     event = await events.get_event(session, event.id)
     assert event is not None
@@ -343,58 +374,65 @@ async def cancel(
     audit.record(session, query.from_user.id, "event_cancel", str(event.id))
     await session.commit()
     notices.wake(broadcasts)
-    await query.answer(_("Cancelled. {count} people are being told.").format(count=told))
+    callback_answer.text = _("Cancelled. {count} people are being told.").format(count=told)
     await _refresh(query, session, event.id, units, settings)
 
 
 # --- edit ----------------------------------------------------------------------------------
 
 
-@router.callback_query(SevCb.filter(F.a == "edit"))
-async def choose_field(query: CallbackQuery, callback_data: SevCb, session: AsyncSession) -> None:
+@router.callback_query(StaffEventCb.filter(F.action == Manage.EDIT))
+async def choose_field(
+    query: CallbackQuery,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+) -> None:
     """✏️ Sửa: the fields, in place of the card's buttons."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
     if event.status is EventStatus.CANCELLED:
-        await query.answer(_("This event has been cancelled."), show_alert=True)
+        alert(callback_answer, _("This event has been cancelled."))
         return
-    await query.answer()
     names = list(EDITABLE)
     rows = [
-        [button(_(EDITABLE[n]), SevCb(a="field", id=event.id, f=n)) for n in names[i : i + 3]]
+        [
+            button(_(EDITABLE[n]), StaffEventCb(action=Manage.FIELD, id=event.id, field=n))
+            for n in names[i : i + 3]
+        ]
         for i in range(0, len(names), 3)
     ]
-    rows.append([button(back_label(), SevCb(a="card", id=event.id))])
+    rows.append([button(back_label(), StaffEventCb(action=Manage.CARD, id=event.id))])
     bot, chat_id, message_id = _where(query)
     await edit_markup(bot, chat_id, message_id, inline(*rows))
 
 
-@router.callback_query(SevCb.filter(F.a == "field"))
+@router.callback_query(StaffEventCb.filter(F.action == Manage.FIELD))
 async def ask_value(
     query: CallbackQuery,
-    callback_data: SevCb,
+    callback_data: StaffEventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     state: FSMContext,
     clock: Clock,
     units: UnitDirectory,
 ) -> None:
     """A field pressed: its question from the creation dialog, with the current value."""
-    event = await _event(query, session, callback_data.id)
+    event = await _event(callback_answer, session, callback_data.id)
     if event is None:
         return
-    if callback_data.f not in EDITABLE or event.status is EventStatus.CANCELLED:
-        await query.answer(_("This button is no longer active."))
+    if callback_data.field not in EDITABLE or event.status is EventStatus.CANCELLED:
+        callback_answer.text = _("This button is no longer active.")
         return
-    await query.answer()
     bot, chat_id, message_id = _where(query)
     await edit_markup(bot, chat_id, message_id, card_buttons(event))
     reply = engine.start_at(
         EDIT_EVENT,
         context(clock, units),
         answers_of(event, clock.tz),
-        callback_data.f,
-        {"event_id": event.id, "field": callback_data.f},
+        callback_data.field,
+        {"event_id": event.id, "field": callback_data.field},
     )
     await begin(bot, chat_id, state, reply)
 

@@ -26,6 +26,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,13 +36,16 @@ from bot.domain import events as rules
 from bot.domain.events import EventKind, SignupStatus
 from bot.domain.text import N_, Text
 from bot.events import render
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.middlewares.press_order import PressTurn
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.editing import edit_markup
 from handlers.events.common import (
-    EvCb,
-    SuCb,
+    EventAction,
+    EventCb,
+    SignupAction,
+    SignupCb,
     leave_buttons,
     officer_buttons,
     tell_promoted,
@@ -54,6 +58,7 @@ from storage.repositories.events import Outcome
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 LIST_MAX = 10
 
@@ -112,8 +117,8 @@ def _release(turn: PressTurn | None) -> None:
         turn.release()
 
 
-async def _refused(query: CallbackQuery, reason: Text) -> None:
-    await query.answer(reason.render(_), show_alert=True)
+def _refused(answer: CallbackAnswer, reason: Text) -> None:
+    alert(answer, reason.render(_))
 
 
 def _signed_up_text(event: Event, outcome: Outcome, settings: Settings) -> str:
@@ -133,10 +138,11 @@ def _signed_up_text(event: Event, outcome: Outcome, settings: Settings) -> str:
     )
 
 
-@router.callback_query(EvCb.filter(F.a == "join"))
+@router.callback_query(EventCb.filter(F.action == EventAction.JOIN))
 async def join(
     query: CallbackQuery,
-    callback_data: EvCb,
+    callback_data: EventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     clock: Clock,
@@ -149,7 +155,7 @@ async def join(
     await session.commit()
     _release(press_turn)
     if outcome.refused is not None or outcome.event is None or outcome.signup is None:
-        await _refused(query, outcome.refused or events.NOT_FOUND)
+        _refused(callback_answer, outcome.refused or events.NOT_FOUND)
         return
     if outcome.already:
         if outcome.signup.status is SignupStatus.WAITING:
@@ -158,9 +164,8 @@ async def join(
             )
         else:
             text = _("You are already signed up and have a seat.")
-        await query.answer(text, show_alert=True)
+        alert(callback_answer, text)
         return
-    await query.answer()
     await bot.send_message(
         _chat_id(query),
         _signed_up_text(outcome.event, outcome, settings),
@@ -169,36 +174,41 @@ async def join(
 
 
 async def _own_live_signup(
-    query: CallbackQuery, session: AsyncSession, callback_data: SuCb, user: User, clock: Clock
+    answer: CallbackAnswer, session: AsyncSession, signup_id: int, user: User, clock: Clock
 ) -> tuple[Event, EventSignup] | None:
     """The pressed sign-up if it is the presser's and can still be cancelled; else say why."""
-    signup = await events.get_signup(session, callback_data.id)
+    signup = await events.get_signup(session, signup_id)
     if signup is None or signup.user_id != user.id:
-        await query.answer(_("This sign-up is not yours."), show_alert=True)
+        alert(answer, _("This sign-up is not yours."))
         return None
     event = await events.get_event(session, signup.event_id)
     if event is None:
-        await _refused(query, events.NOT_FOUND)
+        _refused(answer, events.NOT_FOUND)
         return None
     if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITING):
-        await query.answer(_("You are not signed up for this event any more."), show_alert=True)
+        alert(answer, _("You are not signed up for this event any more."))
         return None
     refusal = rules.cancel_refusal(event, clock.now())
     if refusal is not None:
-        await _refused(query, refusal)
+        _refused(answer, refusal)
         return None
     return event, signup
 
 
-@router.callback_query(SuCb.filter(F.a == "leave"))
+@router.callback_query(SignupCb.filter(F.action == SignupAction.LEAVE))
 async def ask_leave(
-    query: CallbackQuery, callback_data: SuCb, session: AsyncSession, user: User, clock: Clock
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
 ) -> None:
     """Hủy đăng ký: asks first, in place, since a seat given up goes to someone else."""
-    found = await _own_live_signup(query, session, callback_data, user, clock)
+    found = await _own_live_signup(callback_answer, session, callback_data.id, user, clock)
     if found is None:
         return
-    event, signup = found
+    _event, signup = found
     if query.message is not None and query.bot is not None:
         await edit_markup(
             query.bot,
@@ -206,38 +216,48 @@ async def ask_leave(
             query.message.message_id,
             inline(
                 [
-                    button(_("🗑 Yes, cancel it"), SuCb(a="drop", id=signup.id, ev=event.id)),
-                    button(_("↩️ No, keep it"), SuCb(a="keep", id=signup.id, ev=event.id)),
+                    button(_("🗑 Yes, cancel it"), _on_signup(SignupAction.DROP, signup)),
+                    button(_("↩️ No, keep it"), _on_signup(SignupAction.KEEP, signup)),
                 ]
             ),
         )
     # The question comes once its buttons are there.
-    await query.answer(
+    callback_answer.text = (
         _("Leave the waiting list for this event?")
         if signup.status is SignupStatus.WAITING
         else _("Cancel your sign-up? Your seat goes to the first one waiting.")
     )
 
 
-@router.callback_query(SuCb.filter(F.a == "keep"))
+def _on_signup(action: SignupAction, signup: EventSignup) -> SignupCb:
+    return SignupCb(action=action, id=signup.id, event_id=signup.event_id)
+
+
+@router.callback_query(SignupCb.filter(F.action == SignupAction.KEEP))
 async def keep(
-    query: CallbackQuery, callback_data: SuCb, session: AsyncSession, user: User, clock: Clock
+    query: CallbackQuery,
+    callback_data: SignupCb,
+    callback_answer: CallbackAnswer,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
 ) -> None:
     """Không: the sign-up stays; the button comes back."""
-    found = await _own_live_signup(query, session, callback_data, user, clock)
+    found = await _own_live_signup(callback_answer, session, callback_data.id, user, clock)
     if found is None:
         return
     if query.message is not None and query.bot is not None:
         await edit_markup(
             query.bot, query.message.chat.id, query.message.message_id, leave_buttons(found[1])
         )
-    await query.answer(_("Your sign-up stays."))
+    callback_answer.text = _("Your sign-up stays.")
 
 
-@router.callback_query(SuCb.filter(F.a == "drop"))
+@router.callback_query(SignupCb.filter(F.action == SignupAction.DROP))
 async def drop(
     query: CallbackQuery,
-    callback_data: SuCb,
+    callback_data: SignupCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     clock: Clock,
@@ -253,12 +273,11 @@ async def drop(
     await session.commit()
     _release(press_turn)
     if outcome.refused is not None or outcome.event is None:
-        await _refused(query, outcome.refused or events.NOT_FOUND)
+        _refused(callback_answer, outcome.refused or events.NOT_FOUND)
         return
     if outcome.already:
-        await query.answer(_("You are not signed up for this event any more."), show_alert=True)
+        alert(callback_answer, _("You are not signed up for this event any more."))
         return
-    await query.answer()
     if query.message is not None:
         await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
     await bot.send_message(
@@ -290,10 +309,10 @@ def _answer_text(event: Event, outcome: Outcome) -> str:
 
 def _answer_buttons(event: Event, signup: EventSignup) -> InlineKeyboardMarkup:
     if signup.status is SignupStatus.ABSENT:
-        return inline([button(_("✅ Attend"), EvCb(a="attend", id=event.id))])
+        return inline([button(_("✅ Attend"), EventCb(action=EventAction.ATTEND, id=event.id))])
     return inline(
-        [button(_("👥 Change who attends"), EvCb(a="who", id=event.id))],
-        [button(_("🚫 Absent"), EvCb(a="absent", id=event.id))],
+        [button(_("👥 Change who attends"), EventCb(action=EventAction.WHO, id=event.id))],
+        [button(_("🚫 Absent"), EventCb(action=EventAction.ABSENT, id=event.id))],
     )
 
 
@@ -327,10 +346,11 @@ async def _answer(
     return outcome
 
 
-@router.callback_query(EvCb.filter(F.a.in_({"attend", "absent"})))
+@router.callback_query(EventCb.filter(F.action.in_({EventAction.ATTEND, EventAction.ABSENT})))
 async def attend_or_not(
     query: CallbackQuery,
-    callback_data: EvCb,
+    callback_data: EventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     clock: Clock,
@@ -349,20 +369,19 @@ async def attend_or_not(
         clock,
         settings,
         i18n,
-        attending=callback_data.a == "attend",
+        attending=callback_data.action is EventAction.ATTEND,
         attendees=None,
         turn=press_turn,
     )
     if outcome.refused is not None:
-        await _refused(query, outcome.refused)
-    else:
-        await query.answer()
+        _refused(callback_answer, outcome.refused)
 
 
-@router.callback_query(EvCb.filter(F.a == "who"))
+@router.callback_query(EventCb.filter(F.action == EventAction.WHO))
 async def ask_who(
     query: CallbackQuery,
-    callback_data: EvCb,
+    callback_data: EventCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     clock: Clock,
@@ -371,14 +390,13 @@ async def ask_who(
     """Đổi người tham dự: ask for the names."""
     event = await events.get_event(session, callback_data.id)
     if event is None or event.kind is not EventKind.CONFERENCE:
-        await _refused(query, events.NOT_FOUND)
+        _refused(callback_answer, events.NOT_FOUND)
         return
     invited = await events.is_invited(session, event, user.unit_code)
     refusal = rules.signup_refusal(event, clock.now(), invited)
     if refusal is not None:
-        await _refused(query, refusal)
+        _refused(callback_answer, refusal)
         return
-    await query.answer()
     await state.set_state(Attendees.names)
     await state.update_data(event_id=event.id)
     await query.bot.send_message(  # type: ignore[union-attr]

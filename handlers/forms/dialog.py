@@ -40,12 +40,13 @@ from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.computed import Filler, fill_computed
 from bot.forms.dialog import PREFIX, form_dialog
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
 from handlers import dialogs
 from handlers.dialogs import DialogSpec, Finished, InDialog, begin, carry_out, context
 from handlers.editing import edit_markup
-from handlers.forms.view import FormCb
+from handlers.forms.view import FormAction, FormCb
 from handlers.reviews import notify_staff
 from storage.models import User
 from storage.repositories import submissions
@@ -53,6 +54,7 @@ from storage.repositories import submissions
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 FORM_COMMANDS = {"baocao": "activity_report", "kiemtra": "inspection"}
 REPLACE = "replace"  # the question "your unit already sent this period: replace it?"
@@ -120,8 +122,10 @@ def _form_of(state: DialogState, deps: Mapping[str, Any]) -> FormDefinition:
     return forms[state.data["form"]]
 
 
-def _btn(text: str, action: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=FormCb(a=action, v=value).pack())
+def _open_button(text: str, form_id: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=FormCb(action=FormAction.OPEN, form=form_id).pack()
+    )
 
 
 # --- starting -------------------------------------------------------------------------------
@@ -141,7 +145,7 @@ async def open_form(
     if name == "bieumau":
         user: User = deps["user"]
         rows = [
-            [_btn(form.title.get(_lang(i18n)), "open", form.id)]
+            [_open_button(form.title.get(_lang(i18n)), form.id)]
             for form in forms.values()
             if form.offered_to(user.unit_code)
         ]
@@ -429,7 +433,7 @@ async def send(done: Finished) -> None:
 # --- buttons of other screens: /bieumau's list, /trangthai's "Gửi báo cáo" --------------------
 
 
-@router.callback_query(FormCb.filter(F.a == "open"))
+@router.callback_query(FormCb.filter(F.action == FormAction.OPEN))
 async def pressed_open(
     query: CallbackQuery,
     callback_data: FormCb,
@@ -441,16 +445,9 @@ async def pressed_open(
     message = query.message
     bot = query.bot
     assert bot is not None
-    form_id, _at, period = callback_data.v.partition("@")
+    form_id, _at, period = callback_data.form.partition("@")
     form = forms.get(form_id)
-    await query.answer()
     if form is None or not isinstance(message, Message):
         return
     await edit_markup(bot, message.chat.id, message.message_id, None)
     await _open(bot, message.chat.id, state, form, {**deps, "forms": forms}, period or None)
-
-
-@router.callback_query(FormCb.filter())
-async def pressed_old(query: CallbackQuery) -> None:
-    """A button of a form screen from before the forms ran on `bot.dialogs`."""
-    await query.answer(_("This button is no longer active."))

@@ -8,12 +8,14 @@ from aiogram import Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.text import split_message
 from bot.forms import FormDefinition
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
@@ -25,6 +27,7 @@ from storage.repositories import submissions
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 
 def status_label(status: SubmissionStatus) -> str:
@@ -83,6 +86,7 @@ async def my_submissions(
 async def reopen(
     query: CallbackQuery,
     callback_data: ReopenCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     user: User,
     state: FSMContext,
@@ -94,13 +98,12 @@ async def reopen(
     item = await submissions.get(session, callback_data.id)
     # Another unit's submission looks exactly like a missing one: nothing is revealed.
     if item is None or item.unit_code != user.unit_code:
-        await query.answer(_("This submission was not found."), show_alert=True)
+        alert(callback_answer, _("This submission was not found."))
         return
     form = forms.get(item.form_id)
     if item.status is not SubmissionStatus.NEEDS_REVISION or form is None:
-        await query.answer(_("This submission does not need a revision."), show_alert=True)
+        alert(callback_answer, _("This submission does not need a revision."))
         return
-    await query.answer()
     assert query.bot is not None and isinstance(query.message, Message)
     await start_form(
         query.bot,

@@ -20,7 +20,7 @@ from bot.domain.units import UnitDirectory
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.status import figures, render
-from handlers.forms.view import FormCb
+from handlers.forms.view import FormAction, FormCb
 from handlers.reviews import ReopenCb
 from storage.models import SubmissionStatus, User
 
@@ -41,7 +41,9 @@ def action_buttons(status: figures.UnitStatus, lang: str) -> InlineKeyboardMarku
                     ),
                     # The form dialog's own "open a form" button, with the period answered:
                     # drafts are offered back as usual.
-                    callback_data=FormCb(a="open", v=f"{rules.REPORT_FORM}@{missing[0]}").pack(),
+                    callback_data=FormCb(
+                        action=FormAction.OPEN, form=f"{rules.REPORT_FORM}@{missing[0]}"
+                    ).pack(),
                 )
             ]
         )

@@ -16,6 +16,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,7 @@ from bot.domain.status import REPORT_FORM, format_percent, percent
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition
 from bot.forms.numbers import group_thousands
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.status import chart, figures, notices, render
@@ -38,6 +40,7 @@ from storage.repositories.status import as_utc
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.middleware(AnswerCallbacks())
 
 # A photo caption holds at most 1024 characters.
 CAPTION_LIMIT = 1024
@@ -214,6 +217,7 @@ def _reminder_period(data: str) -> Period | None:
 async def remind(
     query: CallbackQuery,
     callback_data: RemindCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     clock: Clock,
@@ -223,15 +227,14 @@ async def remind(
     """Nhắc nhở: show how many units and officers would be reminded, and the message; ask."""
     period = _reminder_period(callback_data.period)
     if period is None or not isinstance(query.message, Message):
-        await query.answer(_("This button is no longer active."))
+        callback_answer.text = _("This button is no longer active.")
         return
     if not notices.available():
-        await query.answer(
+        alert(
+            callback_answer,
             _("Reminders can't be sent yet: this version has no notice service (broadcasts)."),
-            show_alert=True,
         )
         return
-    await query.answer()
     lang = i18n.current_locale
     plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
     if not plan.groups:
@@ -262,6 +265,7 @@ async def remind(
 async def remind_confirmed(
     query: CallbackQuery,
     callback_data: RemindGoCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     clock: Clock,
@@ -272,7 +276,7 @@ async def remind_confirmed(
     """Send the reminder: each unit and month claimed once (two staff at once: one reminder)."""
     period = _reminder_period(callback_data.period)
     if period is None or not isinstance(query.message, Message):
-        await query.answer(_("This button is no longer active."))
+        callback_answer.text = _("This button is no longer active.")
         return
     # One text for everyone reminded: in the department's language.
     locale = settings.default_locale
@@ -288,9 +292,9 @@ async def remind_confirmed(
             text=lambda months, due: render.reminder_text(months, due, locale, gettext),
         )
     except notices.NoticeServiceMissing:
-        await query.answer(
+        alert(
+            callback_answer,
             _("Reminders can't be sent yet: this version has no notice service (broadcasts)."),
-            show_alert=True,
         )
         return
     if done.units:
@@ -303,7 +307,6 @@ async def remind_confirmed(
             recipients=done.recipients,
         )
     await session.commit()
-    await query.answer()
     await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
     if not done.units:
         plan = await plan_reminder(session, period=period, units=list(units), today=clock.today())
@@ -320,7 +323,6 @@ async def remind_confirmed(
 @router.callback_query(RemindCancelCb.filter())
 async def remind_cancelled(query: CallbackQuery, bot: Bot) -> None:
     """✖️ under the reminder's preview: nothing is sent."""
-    await query.answer()
     if isinstance(query.message, Message):
         await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
         await query.message.answer(_("No reminder was sent."))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
-from handlers.inbox import InboxPage
+from handlers.inbox import InboxPage, Turn
 from storage.models import (
     AuditEntry,
     RegistrationStatus,
@@ -243,7 +243,9 @@ async def test_paging_across_pages_is_stable_when_new_submissions_arrive(
     await staff.press_data(page_one, next_data)
     assert refs((await staff.expect("trang 2/3")).text) == expected[8:16]
     # Past the end (the rows it was shown after are gone): the first page, not a dead end.
-    await staff.press_data(page_one, InboxPage(d="n", g=1, c=0, m=max(ids)).pack())
+    await staff.press_data(
+        page_one, InboxPage(turn=Turn.NEXT, group=1, row_id=0, max_id=max(ids)).pack()
+    )
     assert refs((await staff.expect("trang 1/3")).text) == expected[:8]
     # A new /hoso sees the new one, first.
     fresh = await ask(staff, "/hoso")
@@ -343,8 +345,8 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
 
     # Đã tiếp nhận from the inbox, twice: one decision, one message to the officer.
     await staff.press("Đã tiếp nhận")
-    await staff.expect("Đã đánh dấu là đã tiếp nhận")
     refreshed = await staff.expect("Trạng thái: <b>đã tiếp nhận</b>")
+    await staff.expect("Đã đánh dấu là đã tiếp nhận")  # the press's answer, once it is done
     assert refreshed.method == "editMessageText" and "Đã tiếp nhận" not in refreshed.buttons
     # The admin never registered (ADMIN_IDS): named by their Telegram name, not their id.
     assert f"({ADMIN_ID}," not in refreshed.text and "Admin Sở" in refreshed.text
