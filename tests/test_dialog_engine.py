@@ -410,3 +410,29 @@ def test_plain_text_drives_an_event_edit_to_its_end() -> None:
     assert reply.finished is not None and reply.finished["seats"] is None
     cancelled = handle(EDIT_EVENT, first.state, plain.parse("huy", first.screen), CTX)
     assert cancelled.cancelled  # nothing typed to lose: no question first
+
+
+def test_editing_one_stored_value_offers_no_back_and_refuses_one() -> None:
+    """Event editing has no review to go back to: Back is not offered (Hủy leaves), and a
+    Back that comes anyway (typed, or an old button) is refused, not a crash."""
+
+    class Stored:
+        kind = EventKind.COURSE
+        title, place, seats, description = "Lớp đo lường", "Hội trường", 30, None
+        starts_at = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)
+        ends_at = datetime(2026, 11, 30, 11, 0, tzinfo=TZ)
+        signup_deadline = datetime(2026, 11, 29, 17, 0, tzinfo=TZ)
+
+    for name in ("title", "ends", "description"):
+        first = start_at(EDIT_EVENT, CTX, answers_of(Stored, TZ), name, {"event_id": 1})
+        assert first.state is not None and first.screen is not None
+        assert Nav.BACK not in first.screen.nav and Nav.CANCEL in first.screen.nav
+        refused = handle(EDIT_EVENT, first.state, NavInput(Nav.BACK), CTX)
+        assert refused.state == first.state and refused.notices and refused.screen is None
+    # Editing from a review still goes back to it.
+    run = Run(NEW_EVENT)
+    to_review(run)
+    run.choose("edit:place")
+    assert Nav.BACK in run.screen.nav
+    run.nav(Nav.BACK)
+    assert run.at == REVIEW and run.answers["place"] == "Hội trường"

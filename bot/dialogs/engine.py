@@ -392,11 +392,7 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
     if state.draft.get("note"):
         text = f"{state.draft['note']}\n{text}"
     nav: list[Nav] = []
-    if (
-        _before(dialog, state.answers, step.name) is not None
-        or state.editing
-        or _picking(step, state)
-    ):
+    if _picking(step, state) or _back_to(dialog, state) is not None:
         nav.append(Nav.BACK)
     if not step.is_required(state.answers):
         nav.append(Nav.SKIP)
@@ -431,6 +427,20 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         len(steps) if k else 0,
         step.formatted,
     )
+
+
+def _back_to(dialog: Dialog, state: DialogState) -> str | None:
+    """Where Back leads from a step: the review it was edited from, or the step before.
+
+    A dialog without a review edits one stored value at a time (an event's place): there
+    is nothing to go back to, and Hủy leaves it unchanged.
+    """
+    if state.editing and dialog.review is None:
+        return None
+    if state.editing and first_missing(dialog, state.answers) is None:
+        return REVIEW
+    previous = _before(dialog, state.answers, state.at)
+    return previous.name if previous is not None else None
 
 
 def _picking(step: Step, state: DialogState) -> bool:
@@ -554,12 +564,12 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
             return Reply(moved, show(dialog, moved, ctx), in_place=True)
         if state.at != REVIEW and _picking(dialog.step(state.at), state):
             return _go(dialog, state, ctx, draft={})
-        if state.editing and first_missing(dialog, state.answers) is None:
-            return _go(dialog, state, ctx, at=REVIEW, editing=False, draft={})
-        previous = _before(dialog, state.answers, state.at)
-        if previous is None:
+        back = _back_to(dialog, state)
+        if back is None:
             return _refuse(state, PRESS_A_BUTTON, ctx)
-        return _go(dialog, state, ctx, at=previous.name, draft={})
+        if back == REVIEW:
+            return _go(dialog, state, ctx, at=REVIEW, editing=False, draft={})
+        return _go(dialog, state, ctx, at=back, draft={})
     if state.at == REVIEW:
         return _refuse(state, PRESS_A_BUTTON, ctx)
     step = dialog.step(state.at)

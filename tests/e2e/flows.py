@@ -52,3 +52,35 @@ async def registered_officer(api: FakeBotAPI, user_id: int, **details: str) -> F
     await register(officer, **details)
     await approve(api, officer)
     return officer
+
+
+# A department's own form (a file of FORMS_DIR), with a question asked only after an answer.
+WATER_SURVEY = """
+id: water_survey
+title: {vi: Khảo sát nước sạch, en: Clean water survey}
+fields:
+  - type: integer
+    name: households
+    label: {vi: Số hộ dùng nước sạch, en: Households with clean water}
+    required: yes
+    constraint: . >= 0
+  - type: yes_no
+    name: has_plant
+    label: {vi: "Có trạm cấp nước không?", en: "Is there a water plant?"}
+    required: yes
+  - type: text
+    name: plant_name
+    label: {vi: Tên trạm, en: Plant name}
+    required: yes
+    relevant: ${has_plant} = 'yes'
+  - type: decimal
+    name: coverage
+    label: {vi: Tỷ lệ hộ dùng nước sạch (%), en: Share of households (%)}
+    required: yes
+    constraint: . >= 0 and . <= 100
+    constraint_message: {vi: Tỷ lệ phải từ 0 đến 100., en: Between 0 and 100.}
+  - type: phone
+    name: plant_phone
+    label: {vi: Số điện thoại của trạm, en: Plant phone}
+    required: no
+"""

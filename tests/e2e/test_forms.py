@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser
 from storage.models import Attachment, Submission, SubmissionStatus
-from tests.e2e.flows import registered_officer
+from tests.e2e.flows import WATER_SURVEY, registered_officer
 from tests.harness import ADMIN_ID, RunningBot
 
 Db = async_sessionmaker[AsyncSession]
@@ -404,41 +404,10 @@ async def test_guest_cannot_open_forms(api: FakeBotAPI, running: RunningBot) -> 
     await guest.expect("/dangky")
 
 
-THIRD_FORM = """
-id: water_survey
-title: {vi: Khảo sát nước sạch, en: Clean water survey}
-fields:
-  - type: integer
-    name: households
-    label: {vi: Số hộ dùng nước sạch, en: Households with clean water}
-    required: yes
-    constraint: . >= 0
-  - type: yes_no
-    name: has_plant
-    label: {vi: "Có trạm cấp nước không?", en: "Is there a water plant?"}
-    required: yes
-  - type: text
-    name: plant_name
-    label: {vi: Tên trạm, en: Plant name}
-    required: yes
-    relevant: ${has_plant} = 'yes'
-  - type: decimal
-    name: coverage
-    label: {vi: Tỷ lệ hộ dùng nước sạch (%), en: Share of households (%)}
-    required: yes
-    constraint: . >= 0 and . <= 100
-    constraint_message: {vi: Tỷ lệ phải từ 0 đến 100., en: Between 0 and 100.}
-  - type: phone
-    name: plant_phone
-    label: {vi: Số điện thoại của trạm, en: Plant phone}
-    required: no
-"""
-
-
 async def test_a_new_form_is_just_a_definition_file(
     api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "water_survey.yaml").write_text(THIRD_FORM, encoding="utf-8")
+    (tmp_path / "water_survey.yaml").write_text(WATER_SURVEY, encoding="utf-8")
     bot = RunningBot(api, database_url, forms_dir=str(tmp_path))
     await bot.start()
     try:
