@@ -117,6 +117,25 @@ async def test_forged_callback_ids_are_refused_like_stale_buttons(
     assert all(APOLOGY not in e.text for e in admin.since(start))
 
 
+async def test_a_press_whose_handler_fails_is_answered_once_with_the_apology(
+    running: RunningBot, api: FakeBotAPI
+) -> None:
+    """Presses are answered after their handler (CallbackAnswerMiddleware); when it fails, the
+    one answer Telegram takes is the apology, not a silent one before it."""
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await staff.send("/sukien")
+    await staff.expect("Lớp bồi dưỡng, hội nghị, hội thảo")
+    api.faults.append(Fault(ADMIN_ID, "sendMessage", 400, "Bad Request: chat not found"))
+    before = len(api.requests)
+    await staff.press("Tạo sự kiện mới")  # its first question can't be sent
+    apology = await staff.expect(APOLOGY)
+    assert apology.method == "answerCallbackQuery" and apology.params.get("show_alert")
+    answers = [m for m, _params in api.requests[before:] if m == "answerCallbackQuery"]
+    assert answers == ["answerCallbackQuery"]
+    await staff.press("Tạo sự kiện mới")  # nothing was lost: the same button works now
+    await staff.expect("Đây là loại sự kiện nào")
+
+
 async def test_a_write_lock_held_elsewhere_holds_up_only_what_writes(
     api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
