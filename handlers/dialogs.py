@@ -190,6 +190,14 @@ async def begin(
 ) -> None:
     """Show the first screen of a dialog started with `engine.start` (or `start_at`)."""
     saved = await fsm.get_data() if await fsm.get_state() == InDialog.active.state else {}
+    replaced = saved.get("dialog")
+    if replaced is not None and reply.state is not None and reply.screen is not None:
+        # Screen numbers go on from the dialog this one replaces: a button left on one of its
+        # screens is old here too, never taken for the new screen of the same number.
+        seq = max(reply.state.seq, int(replaced.get("seq", 0)) + 1)
+        reply = replace(
+            reply, state=replace(reply.state, seq=seq), screen=replace(reply.screen, seq=seq)
+        )
     await fsm.set_state(InDialog.active)
     # The screen of a dialog it replaces loses its buttons (and a share keyboard stays only
     # while it is wanted).

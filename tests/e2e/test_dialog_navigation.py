@@ -1,14 +1,26 @@
 """The same navigation in every dialog on the engine, tried as a new user would, through the
-real bot: here in event creation (/sukien → ➕ Tạo sự kiện mới)."""
+real bot: event creation (/sukien → ➕ Tạo sự kiện mới) and editing, the notice composer, a
+department's own form (FORMS_DIR), and what test_form_navigation.py leaves of /baocao and
+/kiemtra. One test per rule per dialog: Quay lại shows the previous question; an answer after
+it moves to the next one; a changed answer re-asks or drops what depended on it; Bỏ qua also
+after going back; the step counter k/n; an old screen's button; /huy and Hủy; a restart."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
 from sqlalchemy import func, select
 
 from bot.emulator import FakeBotAPI, FakeUser, Sent
-from storage.models import Event, Notice
+from handlers.forms.dialog import _BUILT
+from storage.database import create_sessionmaker
+from storage.models import Event, Notice, Submission
 from tests.e2e.broadcasting import add_officers, unit_code
 from tests.e2e.event_flows import Db, button_data, create_event, edited, latest_event, quick
+from tests.e2e.flows import WATER_SURVEY, registered_officer
+from tests.e2e.test_form_navigation import step_of
 from tests.harness import ADMIN_ID, RunningBot
 
 
@@ -322,3 +334,297 @@ async def test_invisible_characters_are_cleaned_before_any_step_sees_them(
     await create_event(staff, title="Lớp\u200b đo\u202e lường", description="Mang\u2066 máy tính")
     event = await latest_event(db)
     assert (event.title, event.description) == ("Lớp đo lường", "Mang máy tính")
+
+
+# --- event editing (/sukien → an event → ✏️ Sửa → a field) -----------------------------------
+
+
+async def edit_field(staff: FakeUser, field: str) -> Sent:
+    """The card of the newest event (just created), ✏️ Sửa, then `field`."""
+    await staff.press("Sửa")
+    await edited(staff)
+    await staff.press(field)
+    return await staff.expect("Câu trả lời hiện tại")
+
+
+async def test_editing_offers_no_back_as_nothing_comes_before_the_value(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """One value is edited alone: Hủy leaves it as it was; a typed «quay lại» is no way back
+    either (it is not offered), and nothing breaks."""
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Lớp đo lường", seats="30")
+    await staff.expect("Lớp đo lường")
+    asked = await edit_field(staff, "Địa điểm")
+    assert not any("Quay lại" in b for b in asked.buttons) and "❌ Hủy" in asked.buttons
+    await staff.send("Phòng 302")
+    await staff.expect("Đã lưu")
+    assert (await latest_event(db)).place == "Phòng 302"
+
+
+async def test_editing_resumes_after_a_restart(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Lớp đo lường", seats="30")
+    await staff.expect("Lớp đo lường")
+    await edit_field(staff, "Số chỗ")
+    await running.restart()
+    quick(running)
+    await staff.send("không giới hạn")  # a course needs a number: told so, still asked
+    await staff.expect("Vui lòng nhập số chỗ là một số nguyên")
+    await staff.send("25")
+    await staff.expect("Đã lưu")
+    assert (await latest_event(db)).seats == 25
+
+
+async def test_a_button_of_a_replaced_dialog_is_old(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """Editing the place, then (from the card) the title: the place question's Hủy is old —
+    its screen number means nothing in the dialog that replaced it."""
+    quick(running)
+    staff = api.user(ADMIN_ID, "Admin", "Sở")
+    await create_event(staff, title="Lớp đo lường", seats="30")
+    card = await staff.expect("Lớp đo lường")
+    place = await edit_field(staff, "Địa điểm")
+    assert card.message is not None and place.message is not None
+    cancel_place = button_data(place.params["reply_markup"], "Hủy")
+    await staff.press_data(card.message, button_data(card.params["reply_markup"], "Sửa"))
+    await edited(staff)
+    fields = api.message(ADMIN_ID, card.message["message_id"])
+    assert fields is not None
+    await staff.press_data(fields, button_data(fields["reply_markup"], "Tên"))
+    await staff.expect("Câu trả lời hiện tại: Lớp đo lường")
+    await staff.press_data(place.message, cancel_place)
+    await staff.expect("Nút này đã cũ")
+    await staff.send("Lớp đo lường nâng cao")  # the title question is still the one under way
+    await staff.expect("Đã lưu")
+    assert (await latest_event(db)).title == "Lớp đo lường nâng cao"
+
+
+# --- a department's own form (FORMS_DIR): /bieumau → Khảo sát nước sạch -----------------------
+
+
+@pytest.fixture
+async def survey_bot(
+    api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> AsyncIterator[RunningBot]:
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "water_survey.yaml").write_text(WATER_SURVEY, encoding="utf-8")
+    bot = RunningBot(api, database_url, forms_dir=str(forms))
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+def survey_db(survey_bot: RunningBot) -> Db:
+    assert survey_bot.app is not None
+    return create_sessionmaker(survey_bot.app.engine)
+
+
+async def survey_to_plant_name(api: FakeBotAPI, officer_id: int) -> FakeUser:
+    """/bieumau's water survey, up to its third question (asked since there is a plant)."""
+    lan = await registered_officer(api, officer_id)
+    await lan.send("/bieumau")
+    await lan.expect("biểu mẫu nào")
+    await lan.press("Khảo sát nước sạch")
+    assert step_of(await lan.expect("Số hộ dùng nước sạch")) == (1, 4)
+    await lan.send("120")
+    await lan.expect("trạm cấp nước")
+    await lan.press("Có")
+    assert step_of(await lan.expect("Tên trạm")) == (3, 5)
+    return lan
+
+
+async def test_survey_back_then_an_answer_shows_the_next_question(
+    api: FakeBotAPI, survey_bot: RunningBot
+) -> None:
+    lan = await survey_to_plant_name(api, 2401)
+    await lan.press("Quay lại")
+    plant = await lan.expect("trạm cấp nước")
+    assert step_of(plant) == (2, 5) and "Câu trả lời hiện tại: Có" in plant.text
+    await lan.press("Quay lại")
+    households = await lan.expect("Số hộ dùng nước sạch")
+    assert "Câu trả lời hiện tại: 120" in households.text
+    await lan.send("100")
+    again = await lan.expect("trạm cấp nước")  # the next question, not the one after
+    assert step_of(again) == (2, 5)
+
+
+async def test_survey_a_changed_answer_drops_the_question_no_longer_asked(
+    api: FakeBotAPI, survey_bot: RunningBot
+) -> None:
+    lan = await survey_to_plant_name(api, 2402)
+    await lan.send("Trạm Yên Hòa")
+    assert step_of(await lan.expect("Tỷ lệ hộ")) == (4, 5)
+    await lan.press("Quay lại")
+    await lan.expect("Tên trạm")
+    await lan.press("Quay lại")
+    await lan.expect("trạm cấp nước")
+    await lan.press("Không")  # no plant: its name is not asked, nor kept
+    assert step_of(await lan.expect("Tỷ lệ hộ")) == (3, 4)
+    await lan.send("87,5")
+    assert step_of(await lan.expect("Số điện thoại của trạm")) == (4, 4)
+    await lan.press("Bỏ qua")
+    review = await lan.expect("vui lòng kiểm tra")
+    assert "Trạm Yên Hòa" not in review.text and "Tên trạm" not in review.text
+
+
+async def test_survey_skip_after_going_back_clears_the_answer(
+    api: FakeBotAPI, survey_bot: RunningBot, survey_db: Db
+) -> None:
+    lan = await survey_to_plant_name(api, 2403)
+    await lan.send("Trạm Yên Hòa")
+    await lan.expect("Tỷ lệ hộ")
+    await lan.send("87,5")
+    await lan.expect("Số điện thoại của trạm")
+    await lan.send("0912 345 678")
+    await lan.expect("vui lòng kiểm tra")
+    await lan.press("Sửa")  # a form's review goes back to an answer through its list
+    await edited(lan)
+    await lan.press("5. Số điện thoại")
+    phone = await lan.expect("Số điện thoại của trạm")
+    assert "Câu trả lời hiện tại: 0912 345 678" in phone.text
+    buttons = await lan.expect("Hoặc chọn")  # under the share-my-number keyboard
+    assert "⏭ Bỏ qua" in buttons.buttons
+    await lan.press("Bỏ qua")
+    review = await lan.expect("vui lòng kiểm tra")
+    assert "0912 345 678" not in review.text
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    async with survey_db() as session:
+        stored = await session.scalar(select(Submission))
+    assert stored is not None and stored.answers["plant_phone"] is None
+
+
+async def test_survey_an_old_button_is_refused_and_the_current_question_shown(
+    api: FakeBotAPI, survey_bot: RunningBot
+) -> None:
+    lan = await registered_officer(api, 2404)
+    await lan.send("/bieumau")
+    await lan.expect("biểu mẫu nào")
+    await lan.press("Khảo sát nước sạch")
+    await lan.expect("Số hộ dùng nước sạch")
+    await lan.send("120")
+    await lan.expect("trạm cấp nước")
+    message, no = lan.find_button("Không")
+    await lan.press("Có")
+    await lan.expect("Tên trạm")
+    await lan.send("Trạm Yên Hòa")
+    await lan.expect("Tỷ lệ hộ")
+    await lan.press_data(message, no["callback_data"])
+    again = await lan.expect("Tỷ lệ hộ")  # still asked: the old answer was not taken
+    assert step_of(again) == (4, 5)
+    await lan.expect("Nút này đã cũ")
+
+
+@pytest.mark.parametrize("how", ["/huy", "❌ Hủy"])
+async def test_survey_huy_and_the_cancel_button_ask_first(
+    api: FakeBotAPI, survey_bot: RunningBot, survey_db: Db, how: str
+) -> None:
+    lan = await survey_to_plant_name(api, 2405)
+
+    async def cancel() -> None:
+        await (lan.send(how) if how.startswith("/") else lan.press("Hủy"))
+
+    await cancel()
+    await lan.expect("Hủy? Những gì bạn đã nhập sẽ mất")
+    await lan.press("Không, tiếp tục")
+    assert step_of(await lan.expect("Tên trạm")) == (3, 5)
+    await cancel()
+    await lan.expect("Hủy? Những gì bạn đã nhập sẽ mất")
+    await lan.press("Có, hủy")
+    await lan.expect("Đã hủy")
+    async with survey_db() as session:
+        assert await session.scalar(select(Submission)) is None
+
+
+async def test_survey_resumes_after_a_restart(
+    api: FakeBotAPI, survey_bot: RunningBot, survey_db: Db
+) -> None:
+    lan = await survey_to_plant_name(api, 2406)
+    await survey_bot.restart()
+    _BUILT.clear()  # as in a new process: the form's dialog is made again from its id
+    await lan.send("Trạm Yên Hòa")
+    assert step_of(await lan.expect("Tỷ lệ hộ")) == (4, 5)
+    await lan.send("87,5")
+    await lan.expect("Số điện thoại của trạm")
+    await lan.press("Bỏ qua")
+    await lan.expect("vui lòng kiểm tra")
+    await lan.press("Gửi")
+    await lan.expect("Đã gửi")
+    async with survey_db() as session:
+        stored = await session.scalar(select(Submission))
+    assert stored is not None and stored.answers["plant_name"] == "Trạm Yên Hòa"
+
+
+# --- the gaps of /baocao and /kiemtra (the rest: tests/e2e/test_form_navigation.py) -------------
+
+
+async def test_baocao_an_old_button_is_refused_and_the_current_question_shown(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    lan = await registered_officer(api, 2407)
+    await lan.send("/baocao")
+    await lan.expect("Kỳ báo cáo")
+    message, other_month = lan.find_button("Tháng 10/2026")
+    await lan.press("Tháng 11/2026")
+    await lan.expect("Lĩnh vực")
+    await lan.press_data(message, other_month["callback_data"])
+    again = await lan.expect("Lĩnh vực")
+    assert step_of(again) == (2, 9)
+    await lan.expect("Nút này đã cũ")
+    await lan.press("Quay lại")
+    period = await lan.expect("Kỳ báo cáo")
+    assert "Câu trả lời hiện tại: Tháng 11/2026" in period.text  # not October
+
+
+@pytest.mark.parametrize("how", ["/huy", "❌ Hủy"])
+async def test_baocao_huy_and_the_cancel_button_ask_first(
+    api: FakeBotAPI, running: RunningBot, how: str
+) -> None:
+    lan = await registered_officer(api, 2408)
+    await lan.send("/baocao")
+    await lan.expect("Kỳ báo cáo")
+    await lan.press("Tháng 11/2026")
+    await lan.expect("Lĩnh vực")
+    await (lan.send(how) if how.startswith("/") else lan.press("Hủy"))
+    await lan.expect("Hủy? Những gì bạn đã nhập sẽ mất")
+    await lan.press("Không, tiếp tục")
+    assert step_of(await lan.expect("Lĩnh vực")) == (2, 9)
+
+
+async def test_kiemtra_skip_after_going_back_clears_the_answer_and_counts_right(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    lan = await registered_officer(api, 2409)
+    await lan.send("/kiemtra")
+    seen = [step_of(await lan.expect("Ngày kiểm tra"))]
+    for answer, following in (
+        ("25/11/2026", "Tên cơ sở"),
+        ("Cơ sở A", "Địa chỉ"),
+        ("Số 1 Tràng Tiền", "Loại cơ sở"),
+        ("1", "Nội dung kiểm tra"),
+        ("1", "<b>Kết quả</b>"),
+        ("1", "Ảnh hiện trường"),
+        ("bỏ qua", "Vị trí"),
+        ("bỏ qua", "Ghi chú"),
+    ):
+        await lan.send(answer)
+        seen.append(step_of(await lan.expect(following)))
+    assert seen == [(k, 9) for k in range(1, 10)]
+    await lan.send("Đã nhắc nhở")
+    await lan.expect("vui lòng kiểm tra")
+    await lan.press("Sửa")  # a form's review goes back to an answer through its list
+    await edited(lan)
+    await lan.press("9. Ghi chú")
+    notes = await lan.expect("Ghi chú")
+    assert step_of(notes) == (9, 9) and "⏭ Bỏ qua" in notes.buttons
+    await lan.press("Bỏ qua")
+    review = await lan.expect("vui lòng kiểm tra")
+    assert "Đã nhắc nhở" not in review.text
