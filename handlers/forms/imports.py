@@ -26,16 +26,18 @@ from bot.form_imports import ImportRefused, import_workbook, publish, trial_form
 from bot.forms.imported import questions
 from bot.forms.model import FormDefinition
 from bot.forms.xlsform import SUFFIXES
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access, HasAccess
 from handlers.editing import edit_markup
 from handlers.forms.dialog import start_form
-from handlers.forms.view import FormCb
+from handlers.forms.view import FormAction, FormCb
 from storage.models import User
 from storage.repositories import imported_forms
 
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
+router.callback_query.middleware(AnswerCallbacks())
 
 # Telegram lets a bot download files up to 20 MB; a form workbook is a few kilobytes.
 _MAX_BYTES = 5 * 1024 * 1024
@@ -90,11 +92,16 @@ async def workbook_sent(
         return
     await session.commit()
     buttons = [
-        [InlineKeyboardButton(text=_("▶️ Try it"), callback_data=FormCb(a="try", i=row.id).pack())],
+        [
+            InlineKeyboardButton(
+                text=_("▶️ Try it"),
+                callback_data=FormCb(action=FormAction.TRY, imported=row.id).pack(),
+            )
+        ],
         [
             InlineKeyboardButton(
                 text=_("📢 Publish to every officer"),
-                callback_data=FormCb(a="publish", i=row.id).pack(),
+                callback_data=FormCb(action=FormAction.PUBLISH, imported=row.id).pack(),
             )
         ],
     ]
@@ -103,7 +110,7 @@ async def workbook_sent(
     )
 
 
-@router.callback_query(FormCb.filter(F.a == "try"))
+@router.callback_query(FormCb.filter(F.action == FormAction.TRY))
 async def pressed_try(
     query: CallbackQuery,
     callback_data: FormCb,
@@ -113,8 +120,7 @@ async def pressed_try(
     **deps: Any,
 ) -> None:
     """Run the unpublished form for the admin; its Gửi stores nothing."""
-    await query.answer()
-    row = await imported_forms.get(session, callback_data.i)
+    row = await imported_forms.get(session, callback_data.imported)
     if row is None or query.bot is None or query.message is None:
         return
     form = trial_form(row)
@@ -124,7 +130,7 @@ async def pressed_try(
     )
 
 
-@router.callback_query(FormCb.filter(F.a == "publish"))
+@router.callback_query(FormCb.filter(F.action == FormAction.PUBLISH))
 async def pressed_publish(
     query: CallbackQuery,
     callback_data: FormCb,
@@ -134,8 +140,7 @@ async def pressed_publish(
     forms: dict[str, FormDefinition],
 ) -> None:
     """Publish: officers find it in /bieumau; a double tap publishes once."""
-    row = await imported_forms.get(session, callback_data.i)
-    await query.answer()
+    row = await imported_forms.get(session, callback_data.imported)
     if row is None or query.bot is None or not isinstance(query.message, Message):
         return
     if row.published_at is None:

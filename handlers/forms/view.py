@@ -10,14 +10,15 @@ from bot.callback_ids import SmallInt
 
 
 class FormAction(enum.StrEnum):
-    OPEN = "open"  # start the form (a button of another kind, from before, is refused)
+    OPEN = "open"  # start the form
+    TRY = "try"  # an imported form, not published yet: run it for the admin
+    PUBLISH = "publish"  # an imported form: offer it to the officers
 
 
 class FormCb(CallbackData, prefix="f"):
-    """`form` is a form id, or `<form>@<yyyy-mm>` with the period chosen."""
+    """`form` is a form id, or `<form>@<yyyy-mm>` with the period chosen (OPEN);
+    `imported` the row of an imported form (TRY, PUBLISH)."""
 
     action: FormAction
-    # Unused since the forms run on `bot.dialogs`; kept so that buttons sent before (in
-    # /trangthai's messages) still unpack.
-    place: SmallInt = -1
+    imported: SmallInt = -1
     form: str = ""
