@@ -28,6 +28,7 @@ from bot.form_imports import load_published
 from bot.forms import FormDefinition, load_definitions
 from bot.heap import settle_after_start_up, unsettle
 from bot.i18n import create_i18n
+from bot.linked_telegram import LinkedSender, NoteTelegramUse, TelegramAccounts, ToTelegramChat
 from bot.messengers import Messengers, Route
 from bot.middlewares.commit_before_send import CommitBeforeSending
 from bot.middlewares.db_session import SessionPerUpdate
@@ -231,8 +232,10 @@ async def create_application(
         zalo_bot = create_zalo_bot(
             settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer
         )
+    linked = TelegramAccounts(sessionmaker, cached=single_consumer)
     if token is not None:
         bot = create_bot(settings, token)
+        bot.session.middleware(ToTelegramChat(linked))
         bot.session.middleware(CommitBeforeSending())
         bot.session.middleware(PacedRetries(window, pacer.pause))
     else:
@@ -252,12 +255,18 @@ async def create_application(
         units=units,
         forms=forms,
         clock=clock,
+        messengers=messengers,
+        telegram_accounts=linked,
     )
     # Order matters; see the README's "one update, end to end".
     # First, so that shutdown waits for every update started (aiogram keeps no public
     # handle on the tasks it starts), its locks and dialog state included.
     updates_under_way: set[asyncio.Task[Any]] = set()
     dispatcher.update.outer_middleware(TrackUpdatesUnderWay(updates_under_way))
+    # A linked Telegram account speaks as its person (/lienket) before anything reads the
+    # sender: the dialog state, the user, the throttle.
+    dispatcher.update.outer_middleware(LinkedSender(linked))
+    dispatcher.startup.register(linked.load)
     # Competing presses (seats of one event) queue in update order before anything awaits;
     # aiogram's FSM middleware reads the dialog state first thing, so this goes before it.
     dispatcher.update.outer_middleware(PressOrder(events_handlers.press_key))
@@ -267,6 +276,7 @@ async def create_application(
     dispatcher.update.outer_middleware(
         DropHandledUpdates(sessionmaker, single_consumer=single_consumer)
     )
+    dispatcher.update.outer_middleware(NoteTelegramUse())
     dispatcher.update.outer_middleware(LoadUser(settings.admin_ids, user_cache))
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))

@@ -34,6 +34,7 @@ def command_list(access: Access, unit_officer: bool = False) -> list[tuple[str, 
         return commands
     if access is Access.GUEST:
         commands.insert(1, ("dangky", _("Register as a unit's officer")))
+    commands.append(("lienket", _("Use the bot on both Zalo and Telegram")))
     if access is Access.OFFICER or unit_officer:
         commands += [
             ("baocao", _("Send the activity report")),

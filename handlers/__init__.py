@@ -7,7 +7,17 @@ from aiogram import Router
 
 def all_routers() -> list[Router]:
     """Routers in the order they see an update: dialogs first, refusals and fallbacks last."""
-    from handlers import approval, broadcasts, common, fallback, inbox, registration, reviews, roles
+    from handlers import (
+        approval,
+        broadcasts,
+        common,
+        fallback,
+        inbox,
+        linking,
+        registration,
+        reviews,
+        roles,
+    )
     from handlers import dialogs as engine_dialogs
     from handlers.audit_log import router as audit_log_router
     from handlers.events import routers as event_routers
@@ -19,6 +29,7 @@ def all_routers() -> list[Router]:
         gates_router,
         engine_dialogs.router,  # before common: /huy in a dialog asks first
         common.router,
+        linking.router,
         registration.router,
         dialog.router,
         imports.router,

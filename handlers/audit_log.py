@@ -99,6 +99,7 @@ PERSON_ACTIONS = frozenset(
         "user.reactivate",
         "role.admin_removed",
         "role.admin_added",
+        "account.link",
     }
 )
 
@@ -106,7 +107,9 @@ PERSON_ACTIONS = frozenset(
 def _target_id(entry: AuditEntry) -> int | None:
     if entry.action not in PERSON_ACTIONS:
         return None
-    return int(entry.target) if entry.target and entry.target.isdigit() else None
+    target = entry.target or ""
+    # People who came first on Zalo have negative ids.
+    return int(target) if target.removeprefix("-").isdigit() else None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -147,11 +150,14 @@ def _action_text(entry: AuditEntry, actor: str, target: str) -> str:
         "deadline.set": _("{actor} set the report deadline of {target}"),
         "deadline.unset": _("{actor} put {target} back on the monthly deadline"),
         "deadline.rule": _("{actor} changed the monthly report deadline"),
+        "account.link": _("{target} linked an account on {messenger}"),
+        "account.link_failed": _("a wrong link code was typed on {messenger}"),
     }
     text = texts.get(entry.action, "{actor}: " + escape(entry.action) + " {target}")
     if re.fullmatch(r"\d{4}-\d{2}", target):  # a month's key, shown as people write it
         target = f"{target[5:]}/{target[:4]}"
-    line = text.format(actor=actor, target=target)
+    messenger = {"zalo": "Zalo", "telegram": "Telegram"}.get(str(details.get("messenger")), "")
+    line = text.format(actor=actor, target=target, messenger=messenger)
     if entry.action == "role.grant_staff" and details.get("also_officer"):
         line += " " + _("(still their unit's officer)")
     if entry.action == "registration.reject" and details.get("reason"):

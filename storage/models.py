@@ -587,3 +587,14 @@ class ZaloUpdate(Base):
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class LinkCode(Base):
+    """A one-time code from /lienket on one messenger, to be typed on the other (one use)."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    messenger: Mapped[str] = mapped_column(String(16))  # where it was given
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -28,7 +28,9 @@ async def zalo_person(session: AsyncSession, zalo_id: str, name: str | None) -> 
     found = await person_of(session, ZALO, zalo_id)
     if found is not None:
         return found
-    lowest = await session.scalar(select(func.min(Account.user_id)))
+    # The lowest id of any person (a guest whose Zalo account was linked to someone else
+    # keeps their row), not of any account.
+    lowest = await session.scalar(select(func.min(User.id)))
     new_id = min(ZALO_FIRST_ID, (lowest or 0)) - 1
     session.add(User(id=new_id, telegram_name=name))
     await session.flush()
