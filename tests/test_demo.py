@@ -509,3 +509,59 @@ def test_export_demo_writes_the_demos_data(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"PK")
+
+
+async def test_zalo_in_the_demo_is_text_only_and_typed(tmp_path: Path) -> None:
+    """`:zalo`: the officer's Zalo account (a report step by typed numbers), someone new on
+    Zalo registering by typing only, and `:telegram` back."""
+    transcript: list[str] = []
+    demo = DemoSession(
+        tmp_path / "demo.db", lambda line: transcript.append(plain(line)), echo=True, **FAST
+    )
+    await demo.start()
+    try:
+        await run_script(
+            demo,
+            _lines(
+                ":zalo",
+                "báo cáo",
+                "1",
+                ":as new",
+                "đăng ký",
+                "Phạm Văn Đức",
+                "cau giay",
+                "1",
+                "Công chức Văn hóa - Xã hội",
+                "0987 654 321",
+                "1",
+                ":telegram",
+                "/start",
+            ),
+        )
+    finally:
+        await demo.stop()
+    assert_in_order(
+        transcript,
+        [
+            "Nguyễn Thị Lan (Zalo) › báo cáo",
+            "bước 1/",
+            "1. Tháng 11",
+            "Nguyễn Thị Lan (Zalo) › 1",
+            "bước 2/",
+            "Gõ số thứ tự",
+            "── Đang dùng Zalo: Đỗ Thị Ngọc",
+            "Đỗ Thị Ngọc (Zalo) › đăng ký",
+            "Họ và tên của bạn",
+            "1. Phường Cầu Giấy",
+            "Gõ số để chọn.",
+            "Số điện thoại",
+            "Vui lòng kiểm tra thông tin đăng ký",
+            "Đã gửi đăng ký",
+            "Nguyễn Thị Lan › /start",
+            "🤖 Xin chào Nguyễn Thị Lan!",
+        ],
+    )
+    # The admin, on Telegram, is told of the registration made on Zalo.
+    assert any(line.startswith("🔔 Tin mới cho Trần Văn Minh") for line in transcript)
+    # Zalo shows no markup and no buttons: every screen there is plain, numbered text.
+    assert not any("[1]" in sent.text or "<b>" in sent.text for sent in demo.zalo_api.sent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 
 from aiogram.utils.i18n import gettext as _
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.demo.transcript import ChatView
 from bot.domain.units import Match, UnitDirectory, UnitEntry
 from bot.emulator import FakeBotAPI, FakeUser, Sent
+from storage.models import Account, utcnow
 from storage.repositories import users
 
 ADMIN_ID = 100_000
@@ -96,6 +98,34 @@ def officer_unit(units: UnitDirectory) -> UnitEntry:
     if found.match is not Match.NONE and found.units:
         return found.units[0]
     return next(iter(units.__iter__()))  # (UnitDirectory.__iter__ is typed as an Iterable)
+
+
+# The seeded people's Zalo accounts (linked, as after /lienket): `:zalo` types on them.
+ZALO_IDS = {
+    OFFICER_ID: "de00000000000000a001",
+    STAFF_ID: "de00000000000000a002",
+    ADMIN_ID: "de00000000000000a000",
+}
+
+
+async def seed_zalo(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Each seeded person on Zalo too, Telegram used last (so notices go there first)."""
+    async with sessionmaker() as session:
+        for user_id, zalo_id in ZALO_IDS.items():
+            if await session.get(Account, ("zalo", zalo_id)) is not None:
+                continue
+            earlier = utcnow() - timedelta(minutes=1)
+            session.add(
+                Account(
+                    messenger="zalo",
+                    external_id=zalo_id,
+                    user_id=user_id,
+                    created_at=earlier,
+                    last_used_at=earlier,
+                )
+            )
+            session.add(Account(messenger="telegram", external_id=str(user_id), user_id=user_id))
+        await session.commit()
 
 
 async def seed(sessionmaker: async_sessionmaker[AsyncSession], units: UnitDirectory) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import re
+import secrets
 import shlex
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -24,9 +26,10 @@ from aiogram.utils.i18n import gettext as _
 from bot.app import Application, create_application
 from bot.demo import people
 from bot.demo.people import Kind, Person
-from bot.demo.transcript import Choice, ChoiceKind, Fragments, first_line
+from bot.demo.transcript import BOT, INDENT, Choice, ChoiceKind, Fragments, first_line
 from bot.emulator import FakeBotAPI, Sent
 from bot.settings import load_settings
+from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
 from storage.repositories import updates as handled_updates
 
 Output = Callable[[Fragments], None]
@@ -78,6 +81,12 @@ class DemoSession:
         self.reply_timeout = reply_timeout
         self.settings_overrides = settings
         self.api = FakeBotAPI()
+        # Zalo too: `:zalo` types as a Zalo user, and sees what Zalo shows (text only).
+        self.zalo_api = FakeZaloAPI()
+        self.on_zalo: ZaloUser | None = None  # None: typing on Telegram
+        self.zalo_unseen: dict[str, list[ZaloSent]] = {}
+        self._zalo_shown = 0  # position in zalo_api.sent up to which messages were handled
+        self._zalo_new = itertools.count()
         self.people: dict[int, Person] = {}
         self.file_names: dict[str, str] = {}  # file_id → name, of what people sent from disk
         self._app: Application | None = None
@@ -101,18 +110,22 @@ class DemoSession:
             remove_database(self.database)
         self.database.parent.mkdir(parents=True, exist_ok=True)
         await self.api.start()
+        await self.zalo_api.start()
         # Whatever .env says about the real bot, the demo keeps to its own file and admin.
         settings = load_settings(
             **{
                 "database_url": sqlite_url(self.database),
                 "telegram_api_base": self.api.base_url,
+                "zalo_api_base": self.zalo_api.base_url,
                 "admin_ids": str(people.ADMIN_ID),
                 "redis_url": None,
                 "staff_chat_id": None,
                 **self.settings_overrides,
             }
         )
-        self._app = await create_application(settings, self.api.token, single_consumer=True)
+        self._app = await create_application(
+            settings, self.api.token, single_consumer=True, zalo_token=self.zalo_api.token
+        )
         # Telegram's update_ids go on across restarts; the bot drops an id it has handled.
         async with self.app.sessionmaker() as session:
             last = await handled_updates.last_handled(session, self.api.bot_id, recent=False)
@@ -121,6 +134,7 @@ class DemoSession:
         self.api.number_messages_after((last or 0) * MESSAGES_PER_UPDATE)
         self.api.remembers_earlier_messages = True
         await people.seed(self.app.sessionmaker, self.app.units)
+        await people.seed_zalo(self.app.sessionmaker)
         for person in people.seeded_people(self.api):
             self._add(person)
         self._current = self.people[people.OFFICER_ID]
@@ -153,6 +167,7 @@ class DemoSession:
             await self._app.close()
             self._app = None
         await self.api.stop()
+        await self.zalo_api.stop()
 
     @contextlib.contextmanager
     def language(self) -> Iterator[None]:
@@ -168,6 +183,8 @@ class DemoSession:
 
     def prompt(self) -> Fragments:
         with self.language():
+            if self.on_zalo is not None:
+                return [("class:you", f"{self.on_zalo.name} (Zalo) › ")]
             return [("class:you", f"{self.current.title()} › ")]
 
     def banner(self) -> None:
@@ -203,6 +220,7 @@ class DemoSession:
             "  :photo PATH [caption]    send a photo from this computer\n"
             "  :file PATH               send a file from this computer\n"
             "  :text TEXT               send TEXT as it is (a number that is not a button)\n"
+            "  :zalo / :telegram        type on Zalo (text only, as Zalo shows it) / back\n"
             "  :help                    this help\n"
             "  :quit                    leave"
         )
@@ -213,7 +231,7 @@ class DemoSession:
             return
         person = self._person(event.chat_id)
         saved = self._save_document(event)
-        if person is self._current:
+        if person is self._current and self.on_zalo is None:
             self._show(person, [event])
             if saved is not None:
                 with self.language():
@@ -273,11 +291,15 @@ class DemoSession:
             return True
         person = self.current
         if self.echo:
-            self.output([("class:you", f"{person.name} › "), ("", text)])
+            who = f"{self.on_zalo.name} (Zalo)" if self.on_zalo is not None else person.name
+            self.output([("class:you", f"{who} › "), ("", text)])
         person.view.new_turn()
         if text.startswith(":"):
             with self.language():
                 return await self._command(text[1:])
+        if self.on_zalo is not None:  # numbers and words alike: Zalo reads them itself
+            await self._deliver_zalo(self.on_zalo, text)
+            return True
         if text.isascii() and text.isdigit() and 1 <= int(text) <= len(person.view.choices):
             with self.language():
                 await self._press(person, person.view.choice(int(text)))
@@ -296,6 +318,72 @@ class DemoSession:
         except TimeoutError:
             with self.language():
                 self.say(_("(The bot is still busy; its answer will appear when it comes.)"))
+        self._show_zalo()
+
+    async def _deliver_zalo(self, user: ZaloUser, text: str) -> None:
+        """Hand a Zalo update to the bot as its webhook would: recorded, then handled."""
+        assert self.app.zalo is not None
+        payload = user.text_update(text)
+        await self.app.zalo.take(await self.app.zalo.record(payload), payload)
+        try:
+            await self.app.dispatcher["broadcasts"].drain_owed(self.reply_timeout)
+        except TimeoutError:
+            with self.language():
+                self.say(_("(The bot is still busy; its answer will appear when it comes.)"))
+        self._show_zalo()
+
+    def _show_zalo(self) -> None:
+        """What the bot sent on Zalo since last time: the plain text Zalo shows."""
+        fresh = self.zalo_api.sent[self._zalo_shown :]
+        self._zalo_shown += len(fresh)
+        with self.language():
+            for sent in fresh:
+                if self.on_zalo is not None and sent.chat_id == self.on_zalo.id:
+                    self._print_zalo(sent)
+                    continue
+                self.zalo_unseen.setdefault(sent.chat_id, []).append(sent)
+                self.say(
+                    "🔔 "
+                    + _("New on Zalo for {who}: {what}").format(
+                        who=self._zalo_name(sent.chat_id), what=first_line(sent.text)
+                    )
+                )
+
+    def _print_zalo(self, sent: ZaloSent) -> None:
+        lines = sent.text.split("\n")
+        if sent.photo:
+            lines.insert(0, "🖼 " + sent.photo)
+        for index, line in enumerate(lines):
+            self.output([("class:bot", BOT if index == 0 else INDENT), ("", line)])
+
+    def _zalo_name(self, zalo_id: str) -> str:
+        for user_id, known in people.ZALO_IDS.items():
+            if known == zalo_id and user_id in self.people:
+                return self.people[user_id].title()
+        if self.on_zalo is not None and self.on_zalo.id == zalo_id:
+            return self.on_zalo.name
+        return zalo_id
+
+    async def _zalo(self, word: str) -> None:
+        """`:zalo`: the current person on Zalo (a new Zalo user when they have no account
+        there); `:zalo new`: someone new on Zalo."""
+        person = self.current
+        zalo_id = people.ZALO_IDS.get(person.user.id)
+        if word in ("new", "moi") or zalo_id is None:
+            name = people.NEW_NAMES[-1 - next(self._zalo_new) % len(people.NEW_NAMES)]
+            self.on_zalo = ZaloUser(self.zalo_api, secrets.token_hex(10), name)
+        else:
+            self.on_zalo = ZaloUser(self.zalo_api, zalo_id, person.name)
+        self.say(
+            "── "
+            + _("Now on Zalo: {who}. Zalo has no buttons: type the number of a line.").format(
+                who=self.on_zalo.name
+            )
+            + " ──",
+            "class:b",
+        )
+        for sent in self.zalo_unseen.pop(self.on_zalo.id, []):
+            self._print_zalo(sent)
 
     async def _press(self, person: Person, choice: Choice | None) -> None:
         if choice is None:
@@ -347,6 +435,13 @@ class DemoSession:
             return False
         if name == "help":
             self.say(self.help_text())
+        elif name == "as" and self.on_zalo is not None and args:
+            # On Zalo: the person's Zalo account, or someone new there.
+            if people.KIND_WORDS.get(args[0].lower()) is Kind.NEW:
+                await self._zalo("new")
+            else:
+                await self._switch(args[0])
+                await self._zalo("")
         elif name == "as":
             await self._switch(args[0] if args else "")
         elif name == "contact":
@@ -355,6 +450,11 @@ class DemoSession:
             await self._location(person, args)
         elif name in {"photo", "file"}:
             await self._upload(person, name, args)
+        elif name == "zalo":
+            await self._zalo(args[0].lower() if args else "")
+        elif name == "telegram":
+            self.on_zalo = None
+            await self._switch(self._as_command(person).split()[1])
         elif name == "text" and rest.strip():
             await self._deliver(person.user.send(rest.strip()))
         else:

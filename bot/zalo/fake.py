@@ -289,9 +289,13 @@ class ZaloUser:
             },
         }
 
+    def text_update(self, text: str) -> dict[str, Any]:
+        """The update Zalo makes of a text this user types (the demo hands it to the bot)."""
+        return self._update("message.text.received", text=text)
+
     async def send(self, text: str) -> None:
         self.read = len(self.api.sent)
-        await self.api.push(self._update("message.text.received", text=text))
+        await self.api.push(self.text_update(text))
 
     async def send_photo(self, content: bytes, caption: str = "") -> str:
         name = f"{self.id}-{len(self.api.photos) + 1}.jpg"
