@@ -54,6 +54,7 @@ import contextlib
 import cProfile
 import gc
 import io
+import json
 import logging
 import os
 import pstats
@@ -66,6 +67,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +84,14 @@ from sqlalchemy import event  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app import create_application  # noqa: E402
+from bot.dialogs import engine as dialog_engine  # noqa: E402
+from bot.dialogs.model import Context  # noqa: E402
 from bot.emulator import FakeBotAPI, Sent  # noqa: E402
 from bot.heap import settle_after_start_up, unsettle  # noqa: E402
 from bot.middlewares.under_way import TrackUpdatesUnderWay  # noqa: E402
+from bot.registration.dialog import REGISTRATION  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from handlers.registration import Registration  # noqa: E402
+from handlers.dialogs import InDialog  # noqa: E402
 from storage import database  # noqa: E402
 
 TARGET = 0.5
@@ -405,11 +410,17 @@ async def run_dialog(
         await app.close()
         await api.stop()
     with contextlib.closing(sqlite3.connect(database)) as db:
-        (run.persisted,) = db.execute(
-            "SELECT count(*) FROM dialog_states WHERE state = ? AND data LIKE '%full_name%'",
-            (Registration.unit.state,),
-        ).fetchone()
+        rows = db.execute(
+            "SELECT data FROM dialog_states WHERE state = ?", (InDialog.active.state,)
+        ).fetchall()
+    run.persisted = sum(_at_step_two(json.loads(data)) for (data,) in rows)
     return run
+
+
+def _at_step_two(data: dict[str, Any]) -> bool:
+    """The registration stored on the unit question, with the full name answered."""
+    dialog = data.get("dialog") or {}
+    return dialog.get("at") == "unit" and "full_name" in dialog.get("answers", {})
 
 
 # --- webhook processes on PostgreSQL + Redis (--webhook) -------------------------------------
@@ -534,9 +545,14 @@ async def run_webhook(
     children: list[subprocess.Popen[bytes]] = []
     try:
         children += [_start_webhook(env, port, log_path) for port in ports]
+        # Every user on the first question (as /dangky leaves them; no screen to edit).
+        ctx = Context(now=datetime.now(UTC), gettext=str)
+        first = dialog_engine.start(REGISTRATION, ctx).state
+        assert first is not None
         for uid in sorted({uid for uid, _ in texts}):
             key = StorageKey(bot_id=app.bot.id, chat_id=uid, user_id=uid)
-            await app.dispatcher.storage.set_state(key, Registration.full_name)
+            await app.dispatcher.storage.set_state(key, InDialog.active)
+            await app.dispatcher.storage.set_data(key, {"dialog": first.to_dict()})
         deadline = time.monotonic() + 60
         for port, child in zip(ports, children, strict=True):
             while not await _healthy(port):
@@ -575,7 +591,7 @@ async def run_webhook(
             key = StorageKey(bot_id=app.bot.id, chat_id=uid, user_id=uid)
             data = await app.dispatcher.storage.get_data(key)
             state = await app.dispatcher.storage.get_state(key)
-            persisted += state == Registration.unit.state and "full_name" in data
+            persisted += state == InDialog.active.state and _at_step_two(data)
     finally:
         for child in children:
             if child.poll() is None:

@@ -71,6 +71,7 @@ CHOOSE_SEVERAL = Text(
     N_("Please choose one or more of the options (buttons, or numbers such as 1, 3).")
 )
 TYPE_UNIT = Text(N_("Please type part of a unit's name."))
+PRESS_UNIT = Text(N_("Press the unit (or type another name):"))
 
 _NO_LABEL = Localized.of({"vi": ""})  # the form parsers want a label; steps render their own
 _DEFAULT_TYPES: dict[Kind, FieldType] = {
@@ -282,6 +283,11 @@ def resume(dialog: Dialog, state: DialogState, ctx: Context, **changes: Any) -> 
     return _go(dialog, state, ctx, at=at, resume=None, draft={}, **changes)
 
 
+def again(dialog: Dialog, state: DialogState, ctx: Context) -> Reply:
+    """The current screen once more, as a new one (the dialog's command sent while it runs)."""
+    return _go(dialog, state, ctx)
+
+
 def goto(dialog: Dialog, state: DialogState, ctx: Context, name: str, **changes: Any) -> Reply:
     """Ask step `name` again, its answer kept as the current one, then what is missing."""
     return _go(dialog, state, ctx, at=name, resume=None, editing=True, draft={}, **changes)
@@ -382,6 +388,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
     k = names.index(step.name) + 1 if step.name in names else 0
     header = _("{title} · step {k} of {n}").format(title=title, k=k, n=len(steps)) if k else title
     text = step.prompt_text(state.answers, ctx)
+    if step.kind is Kind.UNIT and state.draft.get("shown"):
+        text = PRESS_UNIT.render(_)  # the question was asked above the search
     options, expects, labels = _offered(step, state, ctx)
     if _picking(step, state):
         names = [state.draft.get("names", {}).get(c, c) for c in state.draft.get("chosen", [])]

@@ -1,0 +1,1 @@
+"""An officer's registration (/dangky): its questions as a `bot.dialogs` definition."""
