@@ -9,7 +9,7 @@ from bot.dialogs import plain
 from bot.dialogs.engine import REVIEW
 from bot.dialogs.model import Kind, Nav, Step
 from bot.domain.text import Text
-from bot.forms.inputs import ContactInput, UnsupportedInput
+from bot.forms.inputs import FOREIGN_CONTACT, ContactInput, UnsupportedInput
 from bot.registration.dialog import REGISTRATION, Application, intro, registration
 from tests.test_dialog_engine import CTX, Run
 
@@ -54,7 +54,7 @@ def test_wrong_phones_are_refused_with_what_is_expected() -> None:
         assert run.type(typed).notices[0].startswith(message)
     assert run.feed(ContactInput("+14155550100")).notices[0].startswith("That number is not")
     assert (
-        run.feed(UnsupportedInput("foreign_contact"))
+        run.feed(UnsupportedInput(FOREIGN_CONTACT))
         .notices[0]
         .startswith("Please share your own number")
     )

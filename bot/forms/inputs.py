@@ -78,6 +78,9 @@ class UnsupportedInput:
     kind: str
 
 
+FOREIGN_CONTACT = "foreign_contact"  # the kind of a contact shared that is not the sender's own
+
+
 RawInput = (
     TextInput
     | ChoiceInput

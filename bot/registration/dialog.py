@@ -29,10 +29,8 @@ from bot.dialogs.model import Context, Dialog, Kind, Step
 from bot.domain import registration as rules
 from bot.domain.phone import format_phone, parse_phone
 from bot.domain.text import N_, Text
-from bot.forms.inputs import ContactInput, TextInput, UnsupportedInput
+from bot.forms.inputs import FOREIGN_CONTACT, ContactInput, TextInput, UnsupportedInput
 from bot.forms.results import Checked, Invalid, Valid
-
-FOREIGN_CONTACT = "foreign_contact"  # what the front end calls someone else's shared contact
 
 
 def _checked(answer: rules.Answer) -> Checked:
