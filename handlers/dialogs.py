@@ -4,10 +4,11 @@ A screen becomes a message with inline buttons (choices one per row, navigation
 in the last row); a pressed choice is written under its question in place and
 its buttons removed; a choice toggled (units, several options) edits the same
 message. A typed answer removes the choices of the question it answers, but
-leaves navigation alone (Quay lại, Hủy: a press on it is "old"). Typed text goes through the plain-text parser too, so `2`, `1, 3`,
-`quay lại`, `bỏ qua`, `xong`, `hủy` work here as on Zalo. /huy and ❌ Hủy are
-the same input. Callback queries are answered once, by aiogram's
-`CallbackAnswerMiddleware` on this router (`bot.middlewares.callback_answers`).
+leaves navigation alone (Quay lại, Hủy: a press on it is "old"). Typed text goes
+through the plain-text parser too, so `2`, `1, 3`, `quay lại`, `bỏ qua`, `xong`,
+`hủy` work here as on Zalo. /huy and ❌ Hủy are the same input. Callback queries are
+answered once, by aiogram's `CallbackAnswerMiddleware` on this router
+(`bot.middlewares.callback_answers`).
 
 The dialog state lives in the FSM data (`dialog`, `message_id`), so a restart
 loses nothing. A dialog's owner registers a `DialogSpec`: the definition, who
