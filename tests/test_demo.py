@@ -553,7 +553,7 @@ async def test_zalo_in_the_demo_is_text_only_and_typed(tmp_path: Path) -> None:
             "Đỗ Thị Ngọc (Zalo) › đăng ký",
             "Họ và tên của bạn",
             "1. Phường Cầu Giấy",
-            "Gõ số để chọn.",
+            "Hoặc gõ: «quay lại», «hủy»",  # the engine's numbered text, as every dialog's
             "Số điện thoại",
             "Vui lòng kiểm tra thông tin đăng ký",
             "Đã gửi đăng ký",
