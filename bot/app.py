@@ -45,6 +45,7 @@ from bot.routing import check_filters_in_loop
 from bot.settings import Settings
 from bot.status import reminders as deadline_reminders
 from bot.zalo.front import create_zalo_bot
+from bot.zalo.photos import FromDisk, PhotoStore
 from bot.zalo.polling import ZaloUpdates
 from handlers import all_routers
 from handlers import events as events_handlers
@@ -225,6 +226,7 @@ async def create_application(
     user_cache = UserCache(sessionmaker) if single_consumer else None
     # One pace per messenger for everything the bot sends there: replies (urgent) first.
     pacer, window = Pacer(settings.broadcast_rate), SendWindow(settings.telegram_rate)
+    photos = PhotoStore(settings.files_dir)
     zalo_bot = None
     if zalo_token is not None:
         zalo_pacer = Pacer(settings.zalo_broadcast_rate)
@@ -236,6 +238,8 @@ async def create_application(
     if token is not None:
         bot = create_bot(settings, token)
         bot.session.middleware(ToTelegramChat(linked))
+        # Photos officers sent on Zalo go to Telegram from the copies kept on disk.
+        bot.session.middleware(FromDisk(photos))
         bot.session.middleware(CommitBeforeSending())
         bot.session.middleware(PacedRetries(window, pacer.pause))
     else:
@@ -326,7 +330,11 @@ async def create_application(
         user_cache,
         updates_under_way,
         running_lock,
-        ZaloUpdates(dispatcher, zalo_bot, sessionmaker) if zalo_bot is not None else None,
+        (
+            ZaloUpdates(dispatcher, zalo_bot, sessionmaker, photos, i18n)
+            if zalo_bot is not None
+            else None
+        ),
         token is not None,
     )
 

@@ -21,6 +21,11 @@ def text_only(bot: Bot) -> bool:
     return bool(getattr(bot.session, "text_only", False))
 
 
+def messenger_name(bot: Bot | None) -> str:
+    """The messenger an update came from, as `accounts.messenger` and attachments spell it."""
+    return accounts.ZALO if bot is not None and text_only(bot) else accounts.TELEGRAM
+
+
 @dataclass
 class Route:
     bot: Bot

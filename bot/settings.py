@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: str = "INFO"
     forms_dir: Path | None = None
+    # Files the bot keeps itself (photos officers send on Zalo, which gives only a URL).
+    files_dir: Path = Path("data/files")
     throttle_rate: float = Field(
         default=3.0, gt=0, description="messages per second a user may send"
     )

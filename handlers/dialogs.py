@@ -70,7 +70,7 @@ from bot.forms.inputs import (
     TextInput,
     UnsupportedInput,
 )
-from bot.messengers import text_only
+from bot.messengers import messenger_name, text_only
 from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 from handlers.editing import edit_markup, edit_text
@@ -461,7 +461,13 @@ def message_input(message: Message, formatted: bool = False) -> Input:
     caption = clean_text(caption)
     if message.photo:
         biggest = message.photo[-1]
-        photo = FileInput(biggest.file_id, biggest.file_unique_id, "photo", biggest.file_size)
+        photo = FileInput(
+            biggest.file_id,
+            biggest.file_unique_id,
+            "photo",
+            biggest.file_size,
+            messenger=messenger_name(message.bot),
+        )
         return CaptionedFile(photo, caption)
     if message.document is not None:
         doc = message.document

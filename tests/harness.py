@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +38,8 @@ class RunningBot:
         self.telegram = telegram
         if zalo is not None:
             settings.setdefault("zalo_api_base", zalo.base_url)
+        # Files the bot keeps (Zalo photos): a folder of this bot's own, kept across restarts.
+        settings.setdefault("files_dir", tempfile.mkdtemp(prefix="khcn-files-"))
         self.settings_overrides = {
             "database_url": database_url,
             "telegram_api_base": api.base_url,

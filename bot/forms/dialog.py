@@ -59,6 +59,7 @@ def _as_raw(given: Any) -> RawInput:
             file.mime_type,
             file.file_name,
             caption=given.caption or file.caption,
+            messenger=file.messenger,
         )
     raw: RawInput = given
     return raw

@@ -364,6 +364,8 @@ def _one_file(field: Field, raw: RawInput) -> Checked:
     caption = clean_text(raw.caption or "").strip()[:CAPTION_MAX]
     if caption:
         stored["caption"] = caption
+    if raw.messenger != "telegram":
+        stored["messenger"] = raw.messenger
     return Valid(stored)
 
 
@@ -386,6 +388,7 @@ def _files(field: Field, raw: RawInput, today: date) -> Checked:
                 mime_type=item.get("mime_type"),
                 file_name=item.get("file_name"),
                 caption=item.get("caption"),
+                messenger=str(item.get("messenger") or "telegram"),
             )
         except (KeyError, TypeError):
             return Invalid(expected(field, today))

@@ -44,6 +44,9 @@ class FileInput:
     mime_type: str | None = None
     file_name: str | None = None
     caption: str | None = None
+    # Where it came from: Telegram keeps its file behind file_id; Zalo's is a URL whose bytes
+    # the bot kept (bot.zalo.photos).
+    messenger: str = "telegram"
 
 
 @dataclass(frozen=True)

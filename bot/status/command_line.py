@@ -165,10 +165,18 @@ async def _export_files(
     """The attachments' zip beside the workbook, downloaded through the Bot API."""
     from bot.app import create_bot
     from bot.status.export import export_files
+    from bot.zalo.photos import PhotoStore, is_zalo_photo
 
     bot = create_bot(settings, settings.token())
+    kept = PhotoStore(settings.files_dir)
 
     async def download(file_id: str) -> bytes:
+        # A Zalo photo (its URL) was kept on disk when it arrived.
+        if is_zalo_photo(file_id):
+            path = kept.kept(file_id)
+            if path is None:
+                raise FileNotFoundError(file_id)
+            return path.read_bytes()
         content = await bot.download(file_id)
         assert content is not None
         return content.read()

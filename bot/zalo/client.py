@@ -123,13 +123,23 @@ class ZaloClient:
     async def delete_webhook(self) -> None:
         await self.call("deleteWebhook")
 
-    async def download(self, url: str, limit: int = 20 * 1024 * 1024) -> bytes:
-        """A photo a user sent (Zalo gives its URL): its bytes, at most `limit`."""
+    async def download(self, url: str, *, limit: int, timeout: float) -> bytes:
+        """A photo a user sent (Zalo gives its URL): its bytes, at most `limit`, read within
+        `timeout` seconds. Refused: 413 when larger, the HTTP status when not 200, a network
+        error when it timed out or could not connect."""
         try:
-            async with self._http().get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
+            wait = aiohttp.ClientTimeout(total=timeout)
+            async with self._http().get(url, timeout=wait) as response:
                 if response.status != 200:
                     raise ZaloError("download", response.status, "the photo could not be fetched")
-                content = await response.content.read(limit + 1)
+                declared = response.content_length
+                if declared is not None and declared > limit:
+                    raise ZaloError("download", 413, "the photo is too large")
+                content = b""
+                async for chunk in response.content.iter_chunked(65536):
+                    content += chunk
+                    if len(content) > limit:
+                        break
         except (TimeoutError, aiohttp.ClientError) as error:
             raise ZaloNetworkError("download", 0, type(error).__name__) from None
         if len(content) > limit:

@@ -54,6 +54,8 @@ class FakeZaloAPI:
     photos: dict[str, bytes] = field(default_factory=dict)
     # Zalo's flood control, when set: above this many sends in any second, 429.
     flood_limit: int | None = None
+    too_many: int = 0  # the 429s it answered
+    photo_delay: float = 0.0  # seconds before a photo's bytes are served (a slow network)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -121,6 +123,8 @@ class FakeZaloAPI:
         content = self.photos.get(request.match_info["name"])
         if content is None:
             return web.Response(status=404)
+        if self.photo_delay:
+            await asyncio.sleep(self.photo_delay)
         return web.Response(body=content, content_type="image/jpeg")
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:
@@ -189,7 +193,8 @@ class FakeZaloAPI:
         if not chat_id:
             raise _Refused(400, "chat_id is required")
         if self._flooded():
-            raise _Refused(429, "Too many requests")
+            self.too_many += 1
+            raise _Refused(429, "Quota exceeded")
         message_id = f"m{next(self._message_ids)}"
         async with self._changed:
             self.sent.append(

@@ -17,14 +17,17 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.zalo.choices import ChoiceBook
-from bot.zalo.client import ZaloClient, ZaloError
+from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
+from bot.zalo.photos import PHOTO_LIMIT, PHOTO_TIMEOUT, PhotoStore
 from bot.zalo.session import ZaloSession
-from bot.zalo.updates import sender_of, to_update
-from storage.models import ZaloUpdate, utcnow
+from bot.zalo.updates import photo_url_of, sender_of, to_update
+from storage.models import User, ZaloUpdate, utcnow
 from storage.repositories import accounts
 
 log = logging.getLogger(__name__)
@@ -34,11 +37,20 @@ class ZaloUpdates:
     """Takes, records and hands Zalo updates to the Dispatcher; one person's in order."""
 
     def __init__(
-        self, dispatcher: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker[AsyncSession]
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        photos: PhotoStore,
+        i18n: I18n,
     ) -> None:
         self.dispatcher = dispatcher
         self.bot = bot
         self.sessionmaker = sessionmaker
+        self.photos = photos
+        self.i18n = i18n
+        self.photo_limit = PHOTO_LIMIT
+        self.photo_timeout = PHOTO_TIMEOUT
         session = bot.session
         assert isinstance(session, ZaloSession)
         self.session: ZaloSession = session
@@ -92,18 +104,50 @@ class ZaloUpdates:
                 async with self.sessionmaker() as session:
                     user_id = await accounts.zalo_person(session, zalo_id, name or None)
                     await accounts.note_used(session, user_id, accounts.ZALO)
+                    person = await session.get(User, user_id)
+                    locale = (person.locale if person else None) or self.i18n.default_locale
                     await session.commit()
-                update_, query_id = to_update(payload, -row_id, user_id, self.choices)
+                photo_size = None
+                if photo := photo_url_of(payload):
+                    try:
+                        photo_size = await self.photos.keep(
+                            self.client, photo, limit=self.photo_limit, timeout=self.photo_timeout
+                        )
+                    except ZaloError as error:
+                        # Nothing reaches the dialog: its step stays as it was.
+                        log.info("Zalo photo of update %s not taken: %s", row_id, error)
+                        await self._photo_refused(user_id, locale, error)
+                        return
+                update_, query_id = to_update(
+                    payload, -row_id, user_id, self.choices, photo_size=photo_size
+                )
                 if query_id is not None:
                     self.session.note_callback(query_id, user_id)
                 await self.dispatcher.feed_update(self.bot, update_)
         except Exception:
             log.exception("Zalo update %s failed", row_id)
+        finally:
+            await self._finish(row_id)
+
+    async def _finish(self, row_id: int) -> None:
         async with self.sessionmaker() as session:
             await session.execute(
                 update(ZaloUpdate).where(ZaloUpdate.id == row_id).values(finished_at=utcnow())
             )
             await session.commit()
+
+    async def _photo_refused(self, user_id: int, locale: str, error: ZaloError) -> None:
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            if error.error_code == 413:
+                text = _(
+                    "This photo is larger than {max} MB, too large to keep. "
+                    "Please send a smaller one (a screenshot of it will do)."
+                ).format(max=self.photo_limit // (1024 * 1024) or 1)
+            elif isinstance(error, ZaloNetworkError):
+                text = _("The photo did not arrive from Zalo in time. Please send it again.")
+            else:
+                text = _("The photo could not be taken from Zalo. Please send it again.")
+        await self.bot.send_message(user_id, text)
 
     async def poll(self) -> None:
         """Long polling until `stop`: what was left unfinished first, then what comes."""

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.zalo.choices import ChoiceBook, Kind, from_markup
 from bot.zalo.client import TEXT_MAX, ZaloClient, ZaloError, ZaloNetworkError
+from bot.zalo.photos import PHOTO_LIMIT
 from storage.repositories import accounts
 
 SENDS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption"}
@@ -118,7 +119,7 @@ class ZaloSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield await self.client.download(url)
+        yield await self.client.download(url, limit=PHOTO_LIMIT, timeout=timeout)
 
     async def zalo_id(self, chat_id: int) -> str | None:
         if chat_id not in self._zalo_ids:

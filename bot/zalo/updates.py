@@ -10,7 +10,6 @@ in it, which every dialog step answers with what it expects.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -18,6 +17,7 @@ from aiogram.types import Update
 
 from bot.domain.folding import fold
 from bot.zalo.choices import ChoiceBook, Kind
+from bot.zalo.photos import is_zalo_photo, unique_id
 
 # Every command of every role (bot.commands, handlers): typed as words, they are commands.
 COMMANDS = (
@@ -60,8 +60,22 @@ def sender_of(payload: dict[str, Any]) -> tuple[str, str]:
     return zalo_id, name
 
 
+def photo_url_of(payload: dict[str, Any]) -> str | None:
+    """The URL of the photo this update carries, if it carries one."""
+    message = message_of(payload)
+    photo = message.get("photo_url") or message.get("photo")
+    if isinstance(photo, str) and is_zalo_photo(photo):
+        return photo
+    return None
+
+
 def to_update(
-    payload: dict[str, Any], update_id: int, user_id: int, choices: ChoiceBook
+    payload: dict[str, Any],
+    update_id: int,
+    user_id: int,
+    choices: ChoiceBook,
+    *,
+    photo_size: int | None = None,
 ) -> tuple[Update, str | None]:
     """The aiogram Update for this Zalo update, and the id of its callback query if it is one."""
     if "result" in payload and isinstance(payload["result"], dict):
@@ -96,9 +110,15 @@ def to_update(
     if isinstance(text, str) and event != "message.image.received":
         command = as_command(text)
         content: dict[str, Any] = {"text": command or text}
-    elif isinstance(photo, str) and photo:
-        unique = "zalo-" + hashlib.sha256(photo.encode()).hexdigest()[:32]
-        size = {"file_id": photo, "file_unique_id": unique, "width": 0, "height": 0}
+    elif isinstance(photo, str) and is_zalo_photo(photo):
+        size: dict[str, Any] = {
+            "file_id": photo,
+            "file_unique_id": unique_id(photo),
+            "width": 0,
+            "height": 0,
+        }
+        if photo_size is not None:
+            size["file_size"] = photo_size
         content = {"photo": [size]}
         caption = message.get("caption") or (text if isinstance(text, str) else None)
         if caption:

@@ -82,6 +82,7 @@ async def store(
                 mime_type=file.get("mime_type"),
                 file_name=file.get("file_name"),
                 caption=file.get("caption"),
+                messenger=str(file.get("messenger") or "telegram"),
             )
         )
     await session.flush()

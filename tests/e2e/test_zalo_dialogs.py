@@ -1,0 +1,134 @@
+"""Zalo, as an officer or staff member who can only type: photos, bad input, numbers that
+survive a restart, command words inside dialogs, the menu, progress, Zalo's own 429s."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.emulator import FakeBotAPI
+from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
+from bot.zalo.photos import PhotoStore
+from storage.database import create_sessionmaker
+from storage.models import Account, Attachment, Submission
+from storage.repositories.accounts import ZALO_FIRST_ID
+from tests.e2e.broadcasting import add_officers, unit_code
+from tests.harness import ADMIN_ID, RunningBot
+
+LAN = "f0e1d2c3b4a596877869"
+PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF photo of the training session" * 40
+
+
+def database(bot: RunningBot) -> async_sessionmaker[AsyncSession]:
+    assert bot.app is not None
+    return create_sessionmaker(bot.app.engine)
+
+
+async def zalo_officer(
+    bot: RunningBot, zalo_api: FakeZaloAPI, zalo_id: str = LAN, n: int = 0
+) -> tuple[ZaloUser, int]:
+    """An approved officer of Phường Cầu Giấy who uses Zalo (registration has its tests)."""
+    assert bot.app is not None
+    db = database(bot)
+    user_id = ZALO_FIRST_ID - 100 - n
+    await add_officers(db, unit_code(bot.app.units, "cau giay"), user_id, 1)
+    async with db() as session:
+        session.add(Account(messenger="zalo", external_id=zalo_id, user_id=user_id))
+        await session.commit()
+    return zalo_api.user(zalo_id, "Lan Nguyễn"), user_id
+
+
+def number_of(sent: ZaloSent, label: str) -> str:
+    """The number typed to choose `label` on a numbered screen."""
+    return next(
+        line.split(".")[0].strip()
+        for line in sent.text.splitlines()
+        if line[:1].isdigit() and label in line
+    )
+
+
+async def report_up_to_files(lan: ZaloUser) -> None:
+    """/baocao typed, every question answered, up to the files."""
+    await lan.send("báo cáo")
+    await lan.expect("Kỳ báo cáo")
+    await lan.send("1")
+    await lan.expect("Lĩnh vực")
+    await lan.send("1")
+    await lan.expect("Số hoạt động đã thực hiện")
+    await lan.send("3")
+    await lan.expect("Số người tham gia")
+    await lan.send("bỏ qua")
+    await lan.expect("Nội dung chính")
+    await lan.send("Tập huấn chuyển đổi số cho người dân")
+    await lan.expect("Kinh phí đã sử dụng")
+    await lan.send("bỏ qua")
+    await lan.expect("Khó khăn, vướng mắc")
+    await lan.send("bỏ qua")
+    await lan.expect("Kiến nghị, đề xuất")
+    await lan.send("bỏ qua")
+    await lan.expect("Ảnh / tài liệu đính kèm")
+
+
+async def send_the_review(lan: ZaloUser) -> None:
+    await lan.send("xong")
+    review = await lan.expect("Gửi")
+    await lan.send(number_of(review, "Gửi"))
+    await lan.expect("Đã gửi")
+
+
+async def test_a_zalo_photo_is_kept_and_reaches_telegram_staff(
+    both: RunningBot, api: FakeBotAPI, zalo_api: FakeZaloAPI
+) -> None:
+    assert both.app is not None and both.app.zalo is not None
+    lan, officer = await zalo_officer(both, zalo_api)
+    await report_up_to_files(lan)
+    # Too large for the bot's limit: said plainly, and the step stays (nothing taken).
+    both.app.zalo.photo_limit = len(PHOTO) - 1
+    await lan.send_photo(PHOTO)
+    await lan.expect("quá lớn")
+    # Zalo no longer has it (gone, or refused): asked again, still on the step.
+    both.app.zalo.photo_limit = 20 * 1024 * 1024
+    url = await lan.send_photo(PHOTO, caption="Lớp tập huấn")
+    await lan.expect("Đã nhận 1")
+    zalo_api.photos.clear()
+    lost = f"{zalo_api.base_url}/photos/nothing-here.jpg"
+    await lan.api.push(lan._update("message.image.received", photo_url=lost))
+    await lan.expect("Không lấy được ảnh")
+    await send_the_review(lan)
+    # Kept on disk as it arrived, even though Zalo has dropped it since.
+    kept = PhotoStore(both.settings.files_dir).kept(url)
+    assert kept is not None and kept.read_bytes() == PHOTO
+    async with database(both)() as session:
+        submission = await session.scalar(
+            select(Submission).where(Submission.officer_id == officer)
+        )
+        assert submission is not None
+        files = (
+            await session.scalars(
+                select(Attachment).where(Attachment.submission_id == submission.id)
+            )
+        ).all()
+    assert [(f.messenger, f.file_id, f.caption, f.size) for f in files] == [
+        ("zalo", url, "Lớp tập huấn", len(PHOTO))
+    ]
+    # The staff card on Telegram carries the photo itself, uploaded from the kept copy.
+    photo = await api.wait_for(lambda e: e.chat_id == ADMIN_ID and e.method == "sendPhoto")
+    assert isinstance(photo.params["photo"], dict)
+    assert photo.params["photo"]["content"] == PHOTO
+    assert "Lớp tập huấn" in photo.text
+
+
+async def test_a_zalo_photo_that_times_out_is_asked_again(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    assert both.app is not None and both.app.zalo is not None
+    lan, _ = await zalo_officer(both, zalo_api)
+    await report_up_to_files(lan)
+    both.app.zalo.photo_timeout = 0.2
+    zalo_api.photo_delay = 2.0
+    await lan.send_photo(PHOTO)
+    await lan.expect("không đến kịp")
+    zalo_api.photo_delay = 0.0
+    await lan.send_photo(PHOTO)
+    await lan.expect("Đã nhận 1")
+    await send_the_review(lan)
