@@ -305,7 +305,18 @@ async def _run(
     """Carry out the engine's reply: notices, the echo, the screen, the end."""
     saved = await fsm.get_data()
     shown_id: int | None = saved.get("message_id")
-    for notice in () if reply.stale else reply.notices:  # stale: said in the callback answer
+    notices = () if reply.stale else reply.notices  # stale: said in the callback answer
+    # Refused on a messenger without buttons: the user has no screen above to look at, so
+    # the question comes again under the short message, in one message.
+    ask_again = (
+        text_only(bot)
+        and bool(notices)
+        and reply.state is not None
+        and reply.screen is None
+        and reply.asked is None
+        and deps is not None
+    )
+    for notice in () if ask_again else notices:
         await bot.send_message(chat_id, html.escape(notice, quote=False))
     if reply.asked is not None and reply.state is not None and deps is not None:
         on_asked = require_spec(reply.state.dialog, deps).on_asked
@@ -342,8 +353,8 @@ async def _run(
             # Nothing is lost: the state still holds every answer; the buttons come back so
             # that the review can be confirmed again (its token makes that one record).
             if deps is not None and "clock" in deps:
-                again = show(spec.dialog, old, await context_for(spec, old, deps))
-                await edit_markup(bot, chat_id, shown_id, render_markup(again))
+                review = show(spec.dialog, old, await context_for(spec, old, deps))
+                await edit_markup(bot, chat_id, shown_id, render_markup(review))
             raise
         return
     spec = require_spec(reply.state.dialog, deps)
@@ -372,10 +383,14 @@ async def _run(
             screen = reply.screen
     share = saved.get("share", False)
     text = saved.get("text", "")
+    if ask_again and reply.state is not None and deps is not None:
+        screen = show(spec.dialog, reply.state, await context_for(spec, reply.state, deps))
     if screen is not None and text_only(bot):
         # Zalo: the plain renderer's numbered text, read back by plain.parse; a new message
         # each time (no edits), and the numbers of buttons shown before it no longer count.
         text = html.escape(plain.render(screen, _), quote=False)
+        if ask_again:
+            text = html.escape("\n".join(notices), quote=False) + "\n\n" + text
         sent = await bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
         shown_id = sent.message_id
     elif screen is not None and reply.in_place and shown_id is not None:

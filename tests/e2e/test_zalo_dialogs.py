@@ -132,3 +132,53 @@ async def test_a_zalo_photo_that_times_out_is_asked_again(
     await lan.send_photo(PHOTO)
     await lan.expect("Đã nhận 1")
     await send_the_review(lan)
+
+
+async def test_bad_input_on_zalo_says_why_and_shows_the_question_again(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    """/baocao typed on Zalo with a bad answer at three steps: each time a short message and
+    the question again in the same message (no buttons above to look at), nothing lost."""
+    lan, officer = await zalo_officer(both, zalo_api)
+    await lan.send("báo cáo")
+    await lan.expect("Kỳ báo cáo")
+    # An impossible month.
+    await lan.send("13/2026")
+    again = await lan.expect("Kỳ báo cáo")
+    assert again.text.index("tháng") < again.text.index("Kỳ báo cáo"), again.text
+    assert "1. " in again.text  # the choices, to type a number
+    await lan.send("1")
+    await lan.expect("Lĩnh vực")
+    await lan.send("1, 3")
+    await lan.expect("Số hoạt động đã thực hiện")
+    # A malformed number.
+    await lan.send("12 hoạt động")
+    again = await lan.expect("Số hoạt động đã thực hiện")
+    assert again.text.startswith("Vui lòng nhập một số nguyên"), again.text
+    await lan.send("12")
+    await lan.expect("Số người tham gia")
+    await lan.send("40")
+    await lan.expect("Nội dung chính")
+    # A sticker where text is asked.
+    await lan.send_sticker()
+    again = await lan.expect("Nội dung chính")
+    assert again.text.index("Vui lòng") < again.text.index("Nội dung chính"), again.text
+    await lan.send("Tập huấn chuyển đổi số cho người dân")
+    await lan.expect("Kinh phí đã sử dụng")
+    for question in ("Khó khăn, vướng mắc", "Kiến nghị, đề xuất", "Ảnh / tài liệu đính kèm"):
+        await lan.send("bỏ qua")
+        await lan.expect(question)
+    await lan.send("bỏ qua")
+    review = await lan.expect("Gửi")
+    await lan.send(number_of(review, "Gửi"))
+    await lan.expect("Đã gửi")
+    async with database(both)() as session:
+        submission = await session.scalar(
+            select(Submission).where(Submission.officer_id == officer)
+        )
+    assert submission is not None
+    answers = submission.answers
+    assert answers["areas"] == ["communication", "innovation"]
+    assert answers["activity_count"] == 12 and answers["participant_count"] == 40
+    assert answers["main_content"] == "Tập huấn chuyển đổi số cho người dân"
+    assert submission.period is not None
