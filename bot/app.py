@@ -232,7 +232,7 @@ async def create_application(
         zalo_pacer = Pacer(settings.zalo_broadcast_rate)
         zalo_window = SendWindow(max(1, int(settings.zalo_broadcast_rate * 2)))
         zalo_bot = create_zalo_bot(
-            settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer
+            settings, zalo_token, sessionmaker, i18n, zalo_window, zalo_pacer, storage
         )
     linked = TelegramAccounts(sessionmaker, cached=single_consumer)
     if token is not None:

@@ -109,7 +109,10 @@ class FakeZaloAPI:
         if handler is None:
             return self._refuse(404, f"method {method} not found")
         try:
-            result = await handler(params)
+            if method == "getUpdates":
+                result = await self._api_getUpdates(params, request)
+            else:
+                result = await handler(params)
         except _Refused as refused:
             return self._refuse(refused.code, refused.description)
         return web.json_response({"ok": True, "result": result})
@@ -134,7 +137,7 @@ class FakeZaloAPI:
             "display_name": "KHCN Bot",
         }
 
-    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+    async def _api_getUpdates(self, params: dict[str, Any], request: web.Request) -> Any:
         if self.webhook is not None:
             raise _Refused(409, "a webhook is set")
         self.get_updates_calls += 1
@@ -143,12 +146,14 @@ class FakeZaloAPI:
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         async with self._changed:
             self._changed.notify_all()
-            while not self._updates:
+            while not self._updates or gone(request):
                 remaining = deadline - time.monotonic()
-                if self._closing or remaining <= 0:
+                if self._closing or remaining <= 0 or gone(request):
+                    # A poller that went away (the bot restarted) gets nothing: the update
+                    # stays for the next one, as on Zalo.
                     raise _Refused(408, "Request timeout")
                 try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
+                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
                 except TimeoutError:
                     continue
             # Delivered once returned: no offset, no second chance.
@@ -263,6 +268,11 @@ class FakeZaloAPI:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
                     continue
+
+
+def gone(request: web.Request) -> bool:
+    """The client of this request has disconnected."""
+    return request.transport is None or request.transport.is_closing()
 
 
 class _Refused(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,9 +29,10 @@ def create_zalo_bot(
     i18n: I18n,
     window: SendWindow,
     pacer: Pacer,
+    storage: BaseStorage,
 ) -> Bot:
     client = ZaloClient(token, settings.zalo_api_base)
-    session = ZaloSession(client, sessionmaker, ChoiceBook(), i18n)
+    session = ZaloSession(client, sessionmaker, ChoiceBook(storage), i18n)
     # The same middlewares as Telegram's session: commit before telling, one pace, retries.
     session.middleware(CommitBeforeSending())
     session.middleware(PacedRetries(window, pacer.pause))

@@ -22,7 +22,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.zalo.choices import ChoiceBook
+from bot.zalo.choices import TURN, ChoiceBook
 from bot.zalo.client import ZaloClient, ZaloError, ZaloNetworkError
 from bot.zalo.photos import PHOTO_LIMIT, PHOTO_TIMEOUT, PhotoStore
 from bot.zalo.session import ZaloSession
@@ -118,12 +118,17 @@ class ZaloUpdates:
                         log.info("Zalo photo of update %s not taken: %s", row_id, error)
                         await self._photo_refused(user_id, locale, error)
                         return
+                shown = await self.choices.load(user_id)
                 update_, query_id = to_update(
-                    payload, -row_id, user_id, self.choices, photo_size=photo_size
+                    payload, -row_id, user_id, shown, photo_size=photo_size
                 )
                 if query_id is not None:
                     self.session.note_callback(query_id, user_id)
-                await self.dispatcher.feed_update(self.bot, update_)
+                turn = TURN.set(row_id)  # what is sent in answer is numbered from 1 again
+                try:
+                    await self.dispatcher.feed_update(self.bot, update_)
+                finally:
+                    TURN.reset(turn)
         except Exception:
             log.exception("Zalo update %s failed", row_id)
         finally:

@@ -34,7 +34,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.zalo.choices import ChoiceBook, Kind, from_markup
+from bot.zalo.choices import ChoiceBook, Kind, from_markup, screen_numbers
 from bot.zalo.client import TEXT_MAX, ZaloClient, ZaloError, ZaloNetworkError
 from bot.zalo.photos import PHOTO_LIMIT
 from storage.repositories import accounts
@@ -201,9 +201,11 @@ class ZaloSession(BaseSession):
             )
         markup = params.get("reply_markup") or {}
         if markup.get("remove_keyboard"):
-            self.choices.clear(chat_id)
+            # A dialog screen (handlers.dialogs sends its numbered text so): its numbers are
+            # its own, and what comes later is numbered after them.
+            await self.choices.screen(chat_id, screen_numbers(text))
         lines = []
-        for number, choice in self.choices.add(chat_id, from_markup(markup, message_id)):
+        for number, choice in await self.choices.add(chat_id, from_markup(markup, message_id)):
             if choice.kind is Kind.CONTACT:
                 lines.append(f"{number}. {choice.label} — " + self._("or type your phone number"))
             elif choice.kind is Kind.LINK:

@@ -16,7 +16,7 @@ from typing import Any
 from aiogram.types import Update
 
 from bot.domain.folding import fold
-from bot.zalo.choices import ChoiceBook, Kind
+from bot.zalo.choices import ChatChoices, Kind
 from bot.zalo.photos import is_zalo_photo, unique_id
 
 # Every command of every role (bot.commands, handlers): typed as words, they are commands.
@@ -73,7 +73,7 @@ def to_update(
     payload: dict[str, Any],
     update_id: int,
     user_id: int,
-    choices: ChoiceBook,
+    choices: ChatChoices,
     *,
     photo_size: int | None = None,
 ) -> tuple[Update, str | None]:
@@ -90,9 +90,8 @@ def to_update(
     base = {"message_id": update_id, "date": date, "chat": chat, "from": person}
     text = message.get("text")
     photo = message.get("photo_url") or message.get("photo")
-    choices.new_turn(user_id)
     if isinstance(text, str) and (match := _NUMBER.match(text)):
-        choice = choices.pressed(user_id, int(match.group(1)))
+        choice = choices.pressed(int(match.group(1)))
         if choice is not None and choice.kind is Kind.CALLBACK:
             query_id = f"zalo-{update_id}"
             query = {

@@ -7,11 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI
+from bot.zalo.choices import screen_numbers
 from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
 from bot.zalo.photos import PhotoStore
 from storage.database import create_sessionmaker
 from storage.models import Account, Attachment, Submission
 from storage.repositories.accounts import ZALO_FIRST_ID
+from storage.repositories.broadcasts import enqueue_notice
 from tests.e2e.broadcasting import add_officers, unit_code
 from tests.harness import ADMIN_ID, RunningBot
 
@@ -182,3 +184,47 @@ async def test_bad_input_on_zalo_says_why_and_shows_the_question_again(
     assert answers["activity_count"] == 12 and answers["participant_count"] == 40
     assert answers["main_content"] == "Tập huấn chuyển đổi số cho người dân"
     assert submission.period is not None
+
+
+async def test_numbered_buttons_survive_a_restart(both: RunningBot, zalo_api: FakeZaloAPI) -> None:
+    """Registration's unit list is buttons (numbered on Zalo): a restart between the list and
+    the typed number does not forget what the number stands for."""
+    new = zalo_api.user("0a1b2c3d4e5f60718293", "Bình Trần")
+    await new.send("đăng ký")
+    await new.expect("Họ và tên của bạn")
+    await new.send("Trần Văn Bình")
+    await new.expect("xã, phường nào")
+    await new.send("cau giay")
+    shown = await new.expect("Phường Cầu Giấy")
+    await both.restart()
+    await new.send(number_of(shown, "Phường Cầu Giấy"))
+    await new.expect("Chức vụ của bạn")
+
+
+async def test_a_notice_in_the_middle_of_a_dialog_does_not_renumber_it(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    lan, officer = await zalo_officer(both, zalo_api)
+    await lan.send("báo cáo")
+    screen = await lan.expect("Kỳ báo cáo")
+    options = screen_numbers(screen.text)
+    assert options >= 2
+    async with database(both)() as session:
+        await enqueue_notice(
+            session,
+            created_by=ADMIN_ID,
+            text="Hội nghị tổng kết năm",
+            recipients=[officer],
+            buttons={"inline_keyboard": [[{"text": "Đăng ký", "callback_data": "nothing"}]]},
+        )
+        await session.commit()
+    notice = await lan.expect("Hội nghị tổng kết năm")
+    # The notice's button comes after the dialog's own numbers, which keep their meaning.
+    assert f"{options + 1}. Đăng ký" in notice.text, notice.text
+    await both.restart()
+    # Its number presses it, after a restart too (an old button here: said so)...
+    await lan.send(str(options + 1))
+    await lan.expect("không còn")
+    # ...and the dialog's numbers are the dialog's.
+    await lan.send("1")
+    await lan.expect("Lĩnh vực")
