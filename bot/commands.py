@@ -61,6 +61,34 @@ def command_list(access: Access, unit_officer: bool = False) -> list[tuple[str, 
     return commands
 
 
+# On a messenger without a command menu (Zalo) commands are typed as words, with or without
+# their diacritics (bot.zalo.updates.as_command): the words, and the few a short menu offers.
+SPOKEN = {
+    "dangky": "đăng ký",
+    "baocao": "báo cáo",
+    "kiemtra": "kiểm tra",
+    "trangthai": "trạng thái",
+    "cuatoi": "của tôi",
+    "lophoc": "lớp học",
+    "hoso": "hồ sơ",
+    "duyet": "duyệt",
+    "thongbao": "thông báo",
+    "sukien": "sự kiện",
+    "thongke": "thống kê",
+    "chuabaocao": "chưa báo cáo",
+    "phanquyen": "phân quyền",
+}
+
+
+def typed_menu(access: Access, unit_officer: bool = False) -> list[tuple[str, str]]:
+    """(word, description): the main things this user can do, to type as words."""
+    return [
+        (SPOKEN[command], description)
+        for command, description in command_list(access, unit_officer)
+        if command in SPOKEN
+    ]
+
+
 def bot_commands(access: Access, unit_officer: bool = False) -> list[BotCommand]:
     return [BotCommand(command=c, description=d) for c, d in command_list(access, unit_officer)]
 

@@ -16,14 +16,14 @@ from bot.broadcast.pacing import SendWindow
 from storage.repositories import accounts
 
 
-def text_only(bot: Bot) -> bool:
+def text_only(bot: Bot | None) -> bool:
     """The bot's messenger has no buttons or edits (Zalo): screens are numbered text."""
-    return bool(getattr(bot.session, "text_only", False))
+    return bot is not None and bool(getattr(bot.session, "text_only", False))
 
 
 def messenger_name(bot: Bot | None) -> str:
     """The messenger an update came from, as `accounts.messenger` and attachments spell it."""
-    return accounts.ZALO if bot is not None and text_only(bot) else accounts.TELEGRAM
+    return accounts.ZALO if text_only(bot) else accounts.TELEGRAM
 
 
 @dataclass

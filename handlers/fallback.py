@@ -5,12 +5,14 @@ Nothing a user sends is silently ignored.
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import typed_menu
+from bot.messengers import text_only
 from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 
@@ -60,9 +62,15 @@ async def stale_button(_query: CallbackQuery, callback_answer: CallbackAnswer) -
 
 
 @router.message(F.chat.type == "private")
-async def anything_else(message: Message) -> None:
+async def anything_else(message: Message, access: Access, unit_officer: bool = False) -> None:
     """Text or anything outside a dialog."""
     if message.text and message.text.startswith("/"):
         await message.answer(_("I don't know this command. /help lists the commands."))
+    elif text_only(message.bot) and (menu := typed_menu(access, unit_officer)):
+        # No command menu on this messenger: what this person can do, as words to type.
+        lines = [_("I didn't understand. You can type:")]
+        lines += [f"• {html.quote(word)} — {description}" for word, description in menu]
+        lines.append(_("or help for everything."))
+        await message.answer("\n".join(lines))
     else:
         await message.answer(_("I didn't understand. /help lists what I can do."))

@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select, update
@@ -119,8 +120,15 @@ class ZaloUpdates:
                         await self._photo_refused(user_id, locale, error)
                         return
                 shown = await self.choices.load(user_id)
+                here = StorageKey(bot_id=self.bot.id, chat_id=user_id, user_id=user_id)
+                in_dialog = await self.dispatcher.storage.get_state(here) is not None
                 update_, query_id = to_update(
-                    payload, -row_id, user_id, shown, photo_size=photo_size
+                    payload,
+                    -row_id,
+                    user_id,
+                    shown,
+                    photo_size=photo_size,
+                    in_dialog=in_dialog,
                 )
                 if query_id is not None:
                     self.session.note_callback(query_id, user_id)

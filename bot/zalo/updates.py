@@ -3,7 +3,8 @@
 The person is found (or made) by their Zalo id (storage.repositories.accounts); a typed
 number that stands for a button shown to them becomes that button's press (a callback
 query, or the reply button's label); a command typed without its slash or with its
-diacritics (`baocao`, `báo cáo`, `Báo Cáo`) becomes `/baocao`; a photo becomes a Telegram
+diacritics (`baocao`, `báo cáo`, `Báo Cáo`) becomes `/baocao` — outside a dialog; inside one it
+is an answer, and only `/baocao` or `hủy` are commands; a photo becomes a Telegram
 photo whose file_id is its Zalo URL. Stickers and the rest become a message with nothing
 in it, which every dialog step answers with what it expects.
 """
@@ -24,6 +25,8 @@ COMMANDS = (
     "start help huy ngonngu dangky baocao kiemtra bieumau lophoc trangthai cuatoi thongbao "
     "sukien thongke chuabaocao hanbaocao xuat duyet hoso phanquyen nhatky lienket"
 ).split()
+# Typed inside a dialog, still a command: the way out.
+EXITS = frozenset({"huy", "huy bo"})
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")
 
 
@@ -76,6 +79,7 @@ def to_update(
     choices: ChatChoices,
     *,
     photo_size: int | None = None,
+    in_dialog: bool = False,
 ) -> tuple[Update, str | None]:
     """The aiogram Update for this Zalo update, and the id of its callback query if it is one."""
     if "result" in payload and isinstance(payload["result"], dict):
@@ -107,7 +111,10 @@ def to_update(
         if choice is not None and choice.kind is Kind.TEXT:
             text = choice.label
     if isinstance(text, str) and event != "message.image.received":
-        command = as_command(text)
+        # Inside a dialog a typed word is an answer ("báo cáo" as the main content), unless
+        # it has its slash or is the way out (hủy).
+        typed_command = not in_dialog or text.lstrip().startswith("/") or fold(text) in EXITS
+        command = as_command(text) if typed_command else None
         content: dict[str, Any] = {"text": command or text}
     elif isinstance(photo, str) and is_zalo_photo(photo):
         size: dict[str, Any] = {

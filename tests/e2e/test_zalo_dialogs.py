@@ -11,7 +11,7 @@ from bot.zalo.choices import screen_numbers
 from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
 from bot.zalo.photos import PhotoStore
 from storage.database import create_sessionmaker
-from storage.models import Account, Attachment, Submission
+from storage.models import Account, Attachment, RegistrationStatus, Role, Submission, User
 from storage.repositories.accounts import ZALO_FIRST_ID
 from storage.repositories.broadcasts import enqueue_notice
 from tests.e2e.broadcasting import add_officers, unit_code
@@ -228,3 +228,68 @@ async def test_a_notice_in_the_middle_of_a_dialog_does_not_renumber_it(
     # ...and the dialog's numbers are the dialog's.
     await lan.send("1")
     await lan.expect("Lĩnh vực")
+
+
+async def test_a_command_word_typed_as_an_answer_is_the_answer(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    """Inside a dialog "báo cáo" is what the officer wrote, not /baocao; "hủy" still leaves."""
+    lan, _ = await zalo_officer(both, zalo_api)
+    await lan.send("báo cáo")
+    await lan.expect("Kỳ báo cáo")
+    for answer, question in (
+        ("1", "Lĩnh vực"),
+        ("1", "Số hoạt động đã thực hiện"),
+        ("2", "Số người tham gia"),
+        ("bỏ qua", "Nội dung chính"),
+        ("Báo cáo", "Kinh phí đã sử dụng"),
+        ("bỏ qua", "Khó khăn, vướng mắc"),
+        ("bỏ qua", "Kiến nghị, đề xuất"),
+        ("thống kê", "Ảnh / tài liệu đính kèm"),
+    ):
+        await lan.send(answer)
+        await lan.expect(question)
+    await lan.send("hủy")
+    sure = await lan.expect("Hủy?")
+    await lan.send(number_of(sure, "Có, hủy"))
+    await lan.expect("Đã hủy")
+    # Outside the dialog the same words are commands again.
+    await lan.send("báo cáo")
+    await lan.expect("Kỳ báo cáo")
+
+
+async def test_a_message_that_means_nothing_gets_a_menu_of_words_by_role(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    assert both.app is not None
+    lan, _ = await zalo_officer(both, zalo_api)
+    await lan.send("xin chào")
+    menu = await lan.expect("Bạn có thể gõ")
+    assert "• báo cáo — " in menu.text and "• trạng thái — " in menu.text
+    assert "thông báo" not in menu.text and "/help" not in menu.text
+    # Typed as shown, it works.
+    await lan.send("trạng thái")
+    await lan.expect("Phường Cầu Giấy")
+    staff_id = ZALO_FIRST_ID - 500
+    db = database(both)
+    async with db() as session:
+        session.add(
+            User(
+                id=staff_id,
+                full_name="Chuyên viên Sở",
+                role=Role.STAFF,
+                status=RegistrationStatus.APPROVED,
+            )
+        )
+        await session.flush()
+        session.add(Account(messenger="zalo", external_id="5" * 20, user_id=staff_id))
+        await session.commit()
+    staff = zalo_api.user("5" * 20, "Chuyên viên")
+    await staff.send("?")
+    menu = await staff.expect("Bạn có thể gõ")
+    assert "• thông báo — " in menu.text and "• hồ sơ — " in menu.text
+    assert "• báo cáo — " not in menu.text and "phân quyền" not in menu.text
+    guest = zalo_api.user("6" * 20, "Khách")
+    await guest.send("alo")
+    menu = await guest.expect("Bạn có thể gõ")
+    assert "• đăng ký — " in menu.text and "báo cáo" not in menu.text
