@@ -248,7 +248,7 @@ async def create_application(
     messengers = Messengers(
         sessionmaker,
         Route(bot, window) if token is not None else None,
-        Route(zalo_bot, zalo_window) if zalo_bot is not None else None,
+        Route(zalo_bot, zalo_window, zalo_pacer) if zalo_bot is not None else None,
     )
     dispatcher = Dispatcher(
         storage=storage,

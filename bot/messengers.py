@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast.pacing import SendWindow
+from bot.broadcast.pacing import Pacer, SendWindow
 from storage.repositories import accounts
 
 
@@ -30,6 +30,8 @@ def messenger_name(bot: Bot | None) -> str:
 class Route:
     bot: Bot
     window: SendWindow
+    # The messenger's own pace, paused by its own 429s (None: the worker's, Telegram's).
+    pacer: Pacer | None = None
 
 
 @dataclass

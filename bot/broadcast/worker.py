@@ -294,30 +294,42 @@ class BroadcastWorker:
             return
         content = await self._content(item.notice_id)
         message_id = None
+        pacer = self.pacer
         if content is None:
             outcome = Outcome(Verdict.FAILED, error="the notice is gone")
         else:
             try:
                 route = await self.messengers.route(item.chat_id)
+                pacer = await self._pace(route)
                 await self._window(route).acquire()
                 message = await send_notice(route.bot, item.chat_id, content, self.request_timeout)
             except Exception as error:
                 outcome = judge(error, item.failures, self.backoff)
             else:
                 outcome, message_id = Outcome(Verdict.SENT), message.message_id
-        await self._record(item, outcome, message_id)
+        await self._record(item, outcome, message_id, pacer)
 
     def _window(self, route: Route) -> SendWindow:
         """Telegram's sends keep within this worker's window (tests replace it); each other
         messenger's within its own."""
         return self.window if route.bot is self.bot else route.window
 
-    async def _record(self, item: rows.Claimed, outcome: Outcome, message_id: int | None) -> None:
+    async def _pace(self, route: Route) -> Pacer:
+        """The pace a send keeps, and that its 429 holds back: each messenger's own (Zalo's
+        quota is not Telegram's), within the worker's pace for everything."""
+        if route.bot is self.bot or route.pacer is None:
+            return self.pacer
+        await route.pacer.acquire()
+        return route.pacer
+
+    async def _record(
+        self, item: rows.Claimed, outcome: Outcome, message_id: int | None, pacer: Pacer
+    ) -> None:
         async with self.sessionmaker() as session:
             verdict = outcome.verdict
             if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
                 if verdict is Verdict.RETRY_AFTER:
-                    self.pacer.pause(outcome.wait)
+                    pacer.pause(outcome.wait)
                 # Look again as soon as it is due (a moment after), not at the next poll.
                 asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
                 await leases.retry_later(
@@ -355,12 +367,14 @@ class BroadcastWorker:
         if not mine:
             return
         message_id = None
+        pacer = self.pacer
         if item.method in owed.EDITS and target is None:
             # The message to edit never arrived (blocked, failed): nothing to edit.
             outcome = Outcome(Verdict.FAILED, error="the message to edit was not sent")
         else:
             try:
                 route = await self.messengers.route(item.chat_id)
+                pacer = await self._pace(route)
                 await self._window(route).acquire(urgent=True)  # owed: before the copies
                 message_id = await owed.call(
                     route.bot,
@@ -383,7 +397,7 @@ class BroadcastWorker:
             verdict = outcome.verdict
             if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
                 if verdict is Verdict.RETRY_AFTER:
-                    self.pacer.pause(outcome.wait)
+                    pacer.pause(outcome.wait)
                 asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
                 await leases.retry_later(
                     session,

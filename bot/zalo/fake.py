@@ -55,6 +55,7 @@ class FakeZaloAPI:
     # Zalo's flood control, when set: above this many sends in any second, 429.
     flood_limit: int | None = None
     too_many: int = 0  # the 429s it answered
+    flood_retry_after: int = 1  # the wait it asks for with a 429
     photo_delay: float = 0.0  # seconds before a photo's bytes are served (a slow network)
 
     def __post_init__(self) -> None:
@@ -114,13 +115,16 @@ class FakeZaloAPI:
             else:
                 result = await handler(params)
         except _Refused as refused:
-            return self._refuse(refused.code, refused.description)
+            return self._refuse(refused.code, refused.description, refused.retry_after)
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
-    def _refuse(code: int, description: str) -> web.Response:
+    def _refuse(code: int, description: str, retry_after: int | None = None) -> web.Response:
         # Zalo answers a refusal in the body; the HTTP status is 200 for most of them.
-        return web.json_response({"ok": False, "error_code": code, "description": description})
+        answer: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            answer["parameters"] = {"retry_after": retry_after}
+        return web.json_response(answer)
 
     async def _photo(self, request: web.Request) -> web.Response:
         content = self.photos.get(request.match_info["name"])
@@ -199,7 +203,7 @@ class FakeZaloAPI:
             raise _Refused(400, "chat_id is required")
         if self._flooded():
             self.too_many += 1
-            raise _Refused(429, "Quota exceeded")
+            raise _Refused(429, "Quota exceeded", self.flood_retry_after)
         message_id = f"m{next(self._message_ids)}"
         async with self._changed:
             self.sent.append(
@@ -276,10 +280,11 @@ def gone(request: web.Request) -> bool:
 
 
 class _Refused(Exception):
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 class ZaloUser:

@@ -14,6 +14,7 @@ a chat Zalo refuses → forbidden, a bad request → bad request, the rest → s
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import AsyncGenerator
 from html.parser import HTMLParser
@@ -28,6 +29,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
@@ -40,8 +42,16 @@ from bot.zalo.photos import PHOTO_LIMIT
 from storage.repositories import accounts
 
 SENDS = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "editMessageCaption"}
-# Zalo's codes for "this person can't be written to" (blocked the bot, no such user).
-UNREACHABLE = {403, -201, -230}
+# Zalo Bot Platform's error codes (https://bot.zapps.me/docs/error-code/, "Bảng mã lỗi",
+# updated 6/8/2025): 400 bad request, 401 token expired or invalid, 403 "Internal server
+# error" (not forbidden, despite HTTP), 404 not found (an invalid request), 408 timeout
+# (getUpdates: nothing came), 429 quota exceeded. None says "this person can't be written
+# to"; a send's method and path are right (getMe passed at start), so its 404 is the chat:
+# someone who never wrote to this bot, or is gone. The Official Account API's negative codes
+# (-2xx) belong to another API and never come from this one.
+NOT_FOUND = 404
+INTERNAL_ERROR = 403
+UNAUTHORIZED = 401
 
 
 class _PlainText(HTMLParser):
@@ -244,10 +254,13 @@ def as_telegram_error(method: TelegramMethod[Any], error: ZaloError) -> Exceptio
     text = f"Zalo: {error.error_code} {error.description}"
     if isinstance(error, ZaloNetworkError):
         return TelegramNetworkError(method, text)
-    if error.error_code == 429:
-        return TelegramRetryAfter(method, text, int(error.retry_after or 1))
-    if error.error_code in UNREACHABLE:
-        return TelegramForbiddenError(method, text)
-    if 400 <= error.error_code < 500 or error.error_code < 0:
-        return TelegramBadRequest(method, text)
-    return TelegramServerError(method, text)
+    code = error.error_code
+    if code == 429:
+        return TelegramRetryAfter(method, text, math.ceil(error.retry_after or 1))
+    if code == NOT_FOUND and method.__api_method__ in SENDS:
+        return TelegramForbiddenError(method, text)  # unreachable: never retried
+    if code == INTERNAL_ERROR or code >= 500:
+        return TelegramServerError(method, text)  # retried a few times, then failed
+    if code == UNAUTHORIZED:
+        return TelegramUnauthorizedError(method, text)  # the token: failed, not the person
+    return TelegramBadRequest(method, text)

@@ -3,15 +3,27 @@ survive a restart, command words inside dialogs, the menu, progress, Zalo's own 
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI
 from bot.zalo.choices import screen_numbers
-from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
+from bot.zalo.fake import FakeZaloAPI, ZaloFault, ZaloSent, ZaloUser
 from bot.zalo.photos import PhotoStore
 from storage.database import create_sessionmaker
-from storage.models import Account, Attachment, RegistrationStatus, Role, Submission, User
+from storage.models import (
+    Account,
+    Attachment,
+    Delivery,
+    DeliveryState,
+    RegistrationStatus,
+    Role,
+    Submission,
+    User,
+)
 from storage.repositories.accounts import ZALO_FIRST_ID
 from storage.repositories.broadcasts import enqueue_notice
 from tests.e2e.broadcasting import add_officers, unit_code
@@ -293,3 +305,76 @@ async def test_a_message_that_means_nothing_gets_a_menu_of_words_by_role(
     await guest.send("alo")
     menu = await guest.expect("Bạn có thể gõ")
     assert "• đăng ký — " in menu.text and "báo cáo" not in menu.text
+
+
+async def test_zalo_429_holds_back_zalo_only(
+    both: RunningBot, api: FakeBotAPI, zalo_api: FakeZaloAPI
+) -> None:
+    """Zalo's quota answers 429 (retry after 3 s): Zalo's copies wait it out, Telegram's
+    don't; everyone gets one copy."""
+    assert both.app is not None
+    db = database(both)
+    unit = unit_code(both.app.units, "cau giay")
+    on_zalo = []
+    for n in range(4):
+        _, user_id = await zalo_officer(both, zalo_api, f"{n:020d}", n)
+        on_zalo.append(user_id)
+    on_telegram = await add_officers(db, unit, 8001, 4)
+    zalo_api.flood_limit, zalo_api.flood_retry_after = 2, 3
+    started = time.monotonic()
+    async with db() as session:
+        await enqueue_notice(
+            session,
+            created_by=ADMIN_ID,
+            text="Lịch họp giao ban",
+            recipients=[*on_zalo, *on_telegram],
+        )
+        await session.commit()
+    for n in range(4):
+        await api.wait_for(lambda e, n=n: e.chat_id == 8001 + n and "giao ban" in e.text)
+    telegram_done = time.monotonic() - started
+    assert zalo_api.too_many >= 1
+    assert telegram_done < 2.5, telegram_done  # not held for Zalo's 3 s
+    for n in range(4):
+        await zalo_api.wait_for(lambda s, n=n: s.chat_id == f"{n:020d}" and "giao ban" in s.text)
+    assert sorted(s.chat_id for s in zalo_api.sent if "giao ban" in s.text) == [
+        f"{n:020d}" for n in range(4)
+    ]
+    assert len([e for e in api.sent if "giao ban" in e.text]) == 4
+
+
+async def test_zalo_error_codes_as_documented(both: RunningBot, zalo_api: FakeZaloAPI) -> None:
+    """404 on a send: the person can't be reached (not retried); 403 is Zalo's "internal
+    server error": tried again, then delivered."""
+    assert both.app is not None
+    gone, gone_id = await zalo_officer(both, zalo_api, "7" * 20, 1)
+    busy, busy_id = await zalo_officer(both, zalo_api, "8" * 20, 2)
+    zalo_api.faults += [
+        ZaloFault("sendMessage", 404, "Not found", times=5, chat_id=gone.id),
+        ZaloFault("sendMessage", 403, "Internal server error", times=1, chat_id=busy.id),
+    ]
+    db = database(both)
+    async with db() as session:
+        notice = await enqueue_notice(
+            session, created_by=ADMIN_ID, text="Nhắc lịch", recipients=[gone_id, busy_id]
+        )
+        await session.commit()
+    await busy.expect("Nhắc lịch")
+    async with db() as session:
+        for _ in range(200):
+            states = dict(
+                (
+                    await session.execute(
+                        select(Delivery.chat_id, Delivery.state).where(
+                            Delivery.notice_id == notice.id
+                        )
+                    )
+                ).all()
+            )
+            if DeliveryState.PENDING not in states.values() and len(states) == 2:
+                if all(s is not DeliveryState.SENDING for s in states.values()):
+                    break
+            await asyncio.sleep(0.05)
+            session.expire_all()
+    assert states == {gone_id: DeliveryState.UNREACHABLE, busy_id: DeliveryState.SENT}
+    assert [p["chat_id"] for m, p in zalo_api.requests if m == "sendMessage"].count(gone.id) == 1
