@@ -15,8 +15,6 @@ from collections.abc import Callable
 
 from aiogram import Bot, html
 from aiogram.filters.callback_data import CallbackData
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -26,12 +24,10 @@ from bot.broadcast import owed
 from bot.callback_ids import RowId
 from bot.settings import Settings
 from bot.timefmt import local_datetime
-from storage.models import Submission, SubmissionStatus, utcnow
+from storage.models import Submission, utcnow
 from storage.repositories import audit, submissions, users
 
 log = logging.getLogger(__name__)
-
-COMMENT_MAX = 1000
 
 
 def card_key(submission_id: int) -> str:
@@ -43,12 +39,6 @@ class ReopenCb(CallbackData, prefix="reopen"):
     """The officer's button that opens a submission to revise (handlers/forms/mine.py)."""
 
     id: RowId
-
-
-class ReviewComment(StatesGroup):
-    """A reviewer is typing what the officer should add or correct."""
-
-    waiting = State()
 
 
 async def decide(
@@ -120,18 +110,6 @@ async def decide(
         await tell_officer(session, i18n, settings, reviewed, text, reopen=True)
     await session.commit()
     return reviewed
-
-
-async def ask_comment(
-    session: AsyncSession, state: FSMContext, submission_id: int
-) -> Submission | None:
-    """Start Yêu cầu bổ sung: the reviewer's next text is the comment. None if not waiting."""
-    submission = await submissions.get(session, submission_id)
-    if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
-        return None
-    await state.set_state(ReviewComment.waiting)
-    await state.update_data(review_id=submission.id)
-    return submission
 
 
 async def tell_officer(

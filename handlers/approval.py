@@ -1,21 +1,23 @@
 """Staff approve or reject registrations: the message to approvers, its buttons, and /duyet.
 
-Từ chối asks a reason first (a button for a common one, or typed), and the person is told
-plainly why and what to do next.
+Từ chối asks a reason first (`bot.rejections.REJECT` on the dialog engine: a button for a common
+one, or typed), and the person is told plainly why and what to do next.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +27,13 @@ from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.units import UnitDirectory
 from bot.people import person_name, person_phone
-from bot.rejections import OTHER_NEXT, REASONS
+from bot.rejections import OTHER_NEXT, REASONS, REJECT, typed_reason
 from bot.roles import STAFF_LEVELS, Access, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
+from handlers.dialogs import DialogSpec, Finished, begin_from_card, from_data, register
 from handlers.editing import edit_markup, edit_text
-from handlers.filters import NOT_A_COMMAND
-from handlers.keyboards import back_label, button, inline
+from handlers.keyboards import button, inline
 from storage.models import RegistrationStatus, User
 from storage.repositories import audit, users
 
@@ -39,22 +41,17 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-
-REASON_LIMIT = 300
-
-
-class Decision(CallbackData, prefix="decide"):
-    approve: bool
-    user_id: TelegramId
+router.callback_query.middleware(CallbackAnswerMiddleware())
 
 
-class RejectWith(CallbackData, prefix="reject"):
-    user_id: TelegramId
-    reason: str  # a key of REASONS, "other" (typed) or "back"
+class Verdict(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"  # the reason first
 
 
-class RejectReason(StatesGroup):
-    typing = State()
+class DecisionCb(CallbackData, prefix="registration"):
+    action: Verdict
+    applicant: TelegramId
 
 
 @dataclass
@@ -127,21 +124,9 @@ def registration_card(applicant: User, units: UnitDirectory, facts: CardFacts | 
 def decision_buttons(applicant_id: int) -> InlineKeyboardMarkup:
     return inline(
         [
-            button(_("✅ Approve"), Decision(approve=True, user_id=applicant_id)),
-            button(_("⛔ Reject"), Decision(approve=False, user_id=applicant_id)),
+            button(_("✅ Approve"), DecisionCb(action=Verdict.APPROVE, applicant=applicant_id)),
+            button(_("⛔ Reject"), DecisionCb(action=Verdict.REJECT, applicant=applicant_id)),
         ]
-    )
-
-
-def reason_buttons(applicant_id: int) -> InlineKeyboardMarkup:
-    rows = [
-        [button(str(label), RejectWith(user_id=applicant_id, reason=key))]
-        for key, (label, _reason, _next) in REASONS.items()
-    ]
-    return inline(
-        *rows,
-        [button(_("✍️ Another reason (type it)"), RejectWith(user_id=applicant_id, reason="other"))],
-        [button(back_label(), RejectWith(user_id=applicant_id, reason="back"))],
     )
 
 
@@ -208,27 +193,30 @@ async def pending(
         )
 
 
-async def _already_decided(query: CallbackQuery, session: AsyncSession, user_id: int) -> None:
+async def _already_decided(
+    query: CallbackQuery, answer: CallbackAnswer, session: AsyncSession, user_id: int
+) -> None:
     current = await users.get_user(session, user_id)
     status = current.status if current else None
-    await query.answer(
+    answer.text = (
         _("Already decided: approved.")
         if status is RegistrationStatus.APPROVED
         else _("Already decided: rejected.")
         if status is RegistrationStatus.REJECTED
-        else _("This registration no longer exists."),
-        show_alert=True,
+        else _("This registration no longer exists.")
     )
+    answer.show_alert = True
     if isinstance(query.message, Message):
         # A second tap on a card already edited: "not modified" means it is done.
         if query.bot is not None:
             await edit_markup(query.bot, query.message.chat.id, query.message.message_id, None)
 
 
-@router.callback_query(Decision.filter(F.approve))
+@router.callback_query(DecisionCb.filter(F.action == Verdict.APPROVE))
 async def approve(
     query: CallbackQuery,
-    callback_data: Decision,
+    callback_data: DecisionCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     units: UnitDirectory,
     settings: Settings,
@@ -237,10 +225,10 @@ async def approve(
 ) -> None:
     """Approve; the officer is told, the other copies of the card are closed, all recorded."""
     decided = await users.decide_registration(
-        session, callback_data.user_id, approve=True, decided_by=query.from_user.id
+        session, callback_data.applicant, approve=True, decided_by=query.from_user.id
     )
     if decided is None:
-        await _already_decided(query, session, callback_data.user_id)
+        await _already_decided(query, callback_answer, session, callback_data.applicant)
         return
     audit.record(
         session,
@@ -254,153 +242,77 @@ async def approve(
         session, decided, i18n, settings, query.from_user.full_name, own
     )
     await session.commit()
-    await query.answer(_("Approved."))
+    callback_answer.text = _("Approved.")
     if own is not None:
         await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
     locale = decided.locale or settings.default_locale
     await set_user_commands(bot, i18n, decided.id, Access.OFFICER, locale)
 
 
-@router.callback_query(Decision.filter(~F.approve))
-async def ask_reason(query: CallbackQuery, callback_data: Decision, session: AsyncSession) -> None:
-    """Từ chối: first the reason, on the card's own buttons."""
-    current = await users.get_user(session, callback_data.user_id)
-    if current is None or current.status is not RegistrationStatus.PENDING:
-        await _already_decided(query, session, callback_data.user_id)
-        return
-    await query.answer(_("Why? Choose a reason, or type one."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=reason_buttons(callback_data.user_id))
-
-
-@router.callback_query(RejectWith.filter(F.reason == "back"))
-async def reason_back(query: CallbackQuery, callback_data: RejectWith, state: FSMContext) -> None:
-    """Changed one's mind: the Duyệt / Từ chối buttons again."""
-    await _leave_typing(state)
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=decision_buttons(callback_data.user_id))
-
-
-@router.callback_query(RejectWith.filter(F.reason == "other"))
-async def reason_typed(
-    query: CallbackQuery, callback_data: RejectWith, state: FSMContext, session: AsyncSession
-) -> None:
-    """Another reason: the next text this staff member sends in this chat is the reason."""
-    current = await users.get_user(session, callback_data.user_id)
-    if current is None or current.status is not RegistrationStatus.PENDING:
-        await _already_decided(query, session, callback_data.user_id)
-        return
-    current_state = await state.get_state()
-    if current_state not in (None, RejectReason.typing.state):
-        # Typing a reason would end the dialog under way (a notice being composed, say).
-        await query.answer(
-            _("Finish or cancel (/huy) what you are doing first, then type the reason."),
-            show_alert=True,
-        )
-        return
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    await state.set_state(RejectReason.typing)
-    await state.update_data(
-        reject_user_id=callback_data.user_id,
-        card_chat_id=query.message.chat.id,
-        card_message_id=query.message.message_id,
-    )
-    await query.message.answer(
-        _(
-            "Type the reason for rejecting {name}'s registration (one or two sentences); "
-            "they will read it. /huy to cancel."
-        ).format(name=person_name(current)),
-        # In a group (the staff group), the bot only sees replies to it: ask for one.
-        reply_markup=ForceReply(),
-    )
-
-
-@router.message(RejectReason.typing, F.text, NOT_A_COMMAND)
-async def got_typed_reason(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    units: UnitDirectory,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
-) -> None:
-    """The typed reason: reject with it."""
-    reason = " ".join((message.text or "").split())
-    if len(reason) < 3 or len(reason) > REASON_LIMIT:
-        await message.answer(
-            _("Please type a reason of 3 to {limit} characters.").format(limit=REASON_LIMIT)
-        )
-        return
-    data = await state.get_data()
-    await state.clear()
-    actor = message.from_user
-    assert actor is not None
-    decided = await _reject(session, int(data["reject_user_id"]), actor.id, "other", reason)
-    if decided is None:
-        await message.answer(_("This registration was already decided by someone else."))
-        return
-    own = (int(data["card_chat_id"]), int(data["card_message_id"]))
-    verdict = await _close_and_tell(
-        session, decided, i18n, settings, actor.full_name, own, typed=reason
-    )
-    await session.commit()
-    await message.answer(
-        _("Rejected. {name} has been told the reason.").format(name=person_name(decided))
-    )
-    await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
-
-
-@router.message(RejectReason.typing, NOT_A_COMMAND)
-async def reason_not_text(message: Message) -> None:
-    await message.answer(_("Please type the reason as text, or /huy to cancel."))
-
-
-@router.callback_query(RejectWith.filter())
-async def reason_chosen(
+@router.callback_query(DecisionCb.filter(F.action == Verdict.REJECT))
+async def ask_reason(
     query: CallbackQuery,
-    callback_data: RejectWith,
+    callback_data: DecisionCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     state: FSMContext,
-    units: UnitDirectory,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
+    **deps: Any,
 ) -> None:
-    """A common reason pressed: reject with it."""
-    if callback_data.reason not in REASONS:
-        await query.answer(_("This button is no longer active."))
+    """Từ chối: first the reason (nothing is decided until it is given)."""
+    current = await users.get_user(session, callback_data.applicant)
+    if current is None or current.status is not RegistrationStatus.PENDING:
+        await _already_decided(query, callback_answer, session, callback_data.applicant)
         return
-    decided = await _reject(
-        session, callback_data.user_id, query.from_user.id, callback_data.reason, None
-    )
+    callback_answer.text = _("Why? Choose a reason, or type one.")
+    data = {"applicant": current.id, "name": person_name(current), "card": _own_copy(query)}
+    await begin_from_card(query, state, callback_answer, REJECT_SPEC, data, deps)
+
+
+async def reject(done: Finished) -> None:
+    """The reason given: rejected, recorded, the person and the other cards told (one commit),
+    then the staff member, and this card shows the decision."""
+    session: AsyncSession = done.deps["session"]
+    answer = done.answers["reason"]
+    typed = typed_reason(answer)
+    key = "other" if typed is not None else str(answer)
+    await done.state.clear()
+    decided = await _reject(session, int(done.data["applicant"]), done.user_id, key, typed)
     if decided is None:
-        await _already_decided(query, session, callback_data.user_id)
+        await done.bot.send_message(
+            done.chat_id, _("This registration was already decided by someone else.")
+        )
         return
-    own = _own_copy(query)
+    card = done.data.get("card")
+    own = (int(card[0]), int(card[1])) if card else None
     verdict = await _close_and_tell(
-        session, decided, i18n, settings, query.from_user.full_name, own, key=callback_data.reason
+        session,
+        decided,
+        done.deps["i18n"],
+        done.deps["settings"],
+        str(done.data.get("who", "")),
+        own,
+        key=None if typed is not None else key,
+        typed=typed,
     )
     await session.commit()
-    await _leave_typing(state)
-    await query.answer(_("Rejected."))
+    await done.bot.send_message(
+        done.chat_id,
+        _("Rejected. {name} has been told the reason.").format(name=person_name(decided)),
+    )
     if own is not None:
-        await edit_text(bot, own[0], own[1], await _decided_card(session, decided, units, verdict))
+        units: UnitDirectory = done.deps["units"]
+        card_text = await _decided_card(session, decided, units, verdict)
+        await edit_text(done.bot, own[0], own[1], card_text)
+
+
+REJECT_SPEC = DialogSpec(REJECT, frozenset(STAFF_LEVELS), reject, prepare=from_data)
+register(REJECT_SPEC)
 
 
 def _own_copy(query: CallbackQuery) -> tuple[int, int] | None:
     if isinstance(query.message, Message):
         return query.message.chat.id, query.message.message_id
     return None
-
-
-async def _leave_typing(state: FSMContext) -> None:
-    """Drop the typed-reason step, and only it (never another dialog under way)."""
-    if await state.get_state() == RejectReason.typing.state:
-        await state.clear()
 
 
 async def _reject(
@@ -444,7 +356,7 @@ async def _close_and_tell(
         line = (
             _("✅ Approved by {who} at {when}") if approved else _("⛔ Rejected by {who} at {when}")
         ).format(who=html.quote(who), when=when)
-        reason = str(REASONS[key][0]) if key in REASONS else html.quote(typed or "")
+        reason = _(REASONS[key][0]) if key in REASONS else html.quote(typed or "")
         if not approved and reason:
             line += "\n" + _("Reason: {reason}").format(reason=reason)
         return line
@@ -482,9 +394,9 @@ def _tell_applicant(
         else:
             if reason_key in REASONS:
                 _label, why, then = REASONS[reason_key]
-                reason_text, next_text = str(why), str(then)
+                reason_text, next_text = _(why), _(then)
             else:
-                reason_text, next_text = html.quote(reason or ""), str(OTHER_NEXT)
+                reason_text, next_text = html.quote(reason or ""), _(OTHER_NEXT)
             text = "\n".join(
                 [
                     _("⛔ The department has rejected your registration."),

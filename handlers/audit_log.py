@@ -162,7 +162,7 @@ def _action_text(entry: AuditEntry, actor: str, target: str) -> str:
         line += " " + _("(still their unit's officer)")
     if entry.action == "registration.reject" and details.get("reason"):
         key = str(details["reason"])
-        reason = details.get("text") or (REASONS[key][0] if key in REASONS else key)
+        reason = details.get("text") or (_(REASONS[key][0]) if key in REASONS else key)
         line += " — " + _("reason: {reason}").format(reason=escape(shorten(str(reason), 120)))
     return line
 

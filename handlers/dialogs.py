@@ -57,6 +57,7 @@ from bot.dialogs.engine import (
     reopen,
     show,
 )
+from bot.dialogs.engine import start as engine_start
 from bot.dialogs.model import Context, Dialog, Expect, Nav, UnitLookup
 from bot.dialogs.units import DirectoryLookup
 from bot.domain.text import clean_text, split_message
@@ -215,6 +216,49 @@ async def carry_out(
     await _run(bot, chat_id, fsm, reply, None, deps)
 
 
+async def under_way(fsm: FSMContext) -> str | None:
+    """What the user is in the middle of: a dialog's id, another state's name, or None."""
+    raw = await fsm.get_state()
+    if raw != InDialog.active.state:
+        return raw
+    return str(((await fsm.get_data()).get("dialog") or {}).get("dialog") or raw)
+
+
+async def from_data(state: DialogState, _deps: dict[str, Any]) -> Mapping[str, Any]:
+    """A `prepare` for dialogs whose screens show only what was known when they began."""
+    return state.data
+
+
+# Dialogs a card's button may replace (another card's one question), never a longer one.
+CARD_DIALOGS = {"review_comment", "reject_registration"}
+
+
+async def begin_from_card(
+    query: CallbackQuery,
+    fsm: FSMContext,
+    callback_answer: CallbackAnswer,
+    spec: DialogSpec,
+    data: dict[str, Any],
+    deps: dict[str, Any],
+) -> None:
+    """A dialog opened by a button of a card (a submission, a registration) in the card's chat,
+    the staff group say; a card can be pressed at any time, so a longer dialog under way there
+    is not dropped: the person is asked to finish it first."""
+    running = await under_way(fsm)
+    if running is not None and running not in CARD_DIALOGS:
+        callback_answer.text = _(
+            "Finish or cancel (/huy) what you are doing first, then press again."
+        )
+        callback_answer.show_alert = True
+        return
+    chat = query.message.chat if query.message is not None else None
+    group = chat is not None and chat.type != "private"
+    data = {**data, "who": query.from_user.full_name, "group": group}
+    ctx = await context_for(spec, DialogState(spec.dialog.id, "", data=data), deps)
+    chat_id = chat.id if chat is not None else query.from_user.id
+    await begin(deps["bot"], chat_id, fsm, engine_start(spec.dialog, ctx, data), deps)
+
+
 class MayRun(Filter):
     """Router-level role check: the user's access is one the running dialog allows."""
 
@@ -280,6 +324,8 @@ def render_markup(screen: Screen) -> InlineKeyboardMarkup:
         rows = [[choose(*labelled[0])]]
         rest = [choose(*pair) for pair in labelled[1:]]
         rows += [rest[i : i + 3] for i in range(0, len(rest), 3)]
+    elif screen.options and all(option.label.isdigit() for option in screen.options):
+        rows = [[choose(*pair) for pair in labelled]]  # numbers (days before): one row
     else:
         rows = [[choose(*pair)] for pair in labelled]
     nav = [
@@ -519,7 +565,8 @@ async def current_screen(fsm: FSMContext, deps: dict[str, Any]) -> Screen:
 async def cancel_command(message: Message, state: FSMContext, **deps: Any) -> None:
     """/huy is the Hủy button: it asks first when answers would be lost."""
     assert message.bot is not None
-    await _feed(message.bot, message.chat.id, message.chat.id, state, NavInput(Nav.CANCEL), deps)
+    user_id = message.from_user.id if message.from_user is not None else message.chat.id
+    await _feed(message.bot, message.chat.id, user_id, state, NavInput(Nav.CANCEL), deps)
 
 
 @router.message(InDialog.active, ~F.text.startswith("/"))
@@ -531,7 +578,9 @@ async def typed(message: Message, state: FSMContext, clock: Clock, **deps: Any) 
     given = message_input(message, screen.formatted)
     if isinstance(given, TextInput):
         given = plain.parse(given.text, screen)
-    await _feed(message.bot, message.chat.id, message.chat.id, state, given, deps)
+    # In a group (a reason typed as a reply in the staff group) the chat is not the person.
+    user_id = message.from_user.id if message.from_user is not None else message.chat.id
+    await _feed(message.bot, message.chat.id, user_id, state, given, deps)
 
 
 @router.callback_query(DialogCb.filter())

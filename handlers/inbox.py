@@ -37,7 +37,7 @@ from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.editing import edit_text
 from handlers.forms.dialog import FORM_COMMANDS
-from handlers.reviews import ReviewCb, attachment_caption
+from handlers.reviews import ReviewAction, ReviewCb, attachment_caption
 from handlers.status.common import explain
 from storage.models import Submission, SubmissionStatus
 from storage.repositories import inbox as inbox_rows
@@ -290,7 +290,10 @@ async def _detail(
             [
                 _button(_("✅ Accepted"), InboxAccept(id=item.id)),
                 # The card's own button: the same comment dialog and decision.
-                _button(_("📝 Ask for a revision"), ReviewCb(accept=False, id=item.id)),
+                _button(
+                    _("📝 Ask for a revision"),
+                    ReviewCb(action=ReviewAction.REVISE, submission=item.id),
+                ),
             ]
         )
     if item.replaces_id is not None:

@@ -1,43 +1,55 @@
 """The department's side of a submission: the summary staff receive, Đã tiếp nhận, Yêu cầu bổ sung.
 
-The decision itself is bot/review.py's `decide`, shared with the inbox (/hoso).
+The decision itself is bot/review.py's `decide`, shared with the inbox (/hoso); the comment of
+Yêu cầu bổ sung is asked by `bot.review_comment.COMMENT` on the dialog engine.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
+from typing import Any
 
 from aiogram import Bot, F, Router, html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcast import owed
 from bot.callback_ids import RowId
-from bot.domain.text import CAPTION_MAX, clean_text, shorten, split_message, visible_length
+from bot.domain.text import CAPTION_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
-from bot.review import COMMENT_MAX, ReviewComment, ask_comment, card_key, decide
 from bot.review import ReopenCb as ReopenCb  # where /cuatoi and /trangthai import it from
+from bot.review import card_key, decide
+from bot.review_comment import COMMENT
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
+from handlers.dialogs import DialogSpec, Finished, begin_from_card, from_data, register
 from handlers.editing import edit_markup
-from storage.models import Attachment, OwedMessage, Submission, User
+from storage.models import Attachment, OwedMessage, Submission, SubmissionStatus, User
 from storage.repositories import submissions, users
 
 log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
+router.callback_query.middleware(CallbackAnswerMiddleware())
 
 
-class ReviewCb(CallbackData, prefix="rv"):
-    accept: bool
-    id: RowId
+class ReviewAction(enum.StrEnum):
+    ACCEPT = "accept"  # Đã tiếp nhận
+    REVISE = "revise"  # Yêu cầu bổ sung: the comment first
+
+
+class ReviewCb(CallbackData, prefix="review"):
+    action: ReviewAction
+    submission: RowId
 
 
 def summary(
@@ -105,11 +117,15 @@ def review_buttons(submission_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     text=_("✅ Accepted"),
-                    callback_data=ReviewCb(accept=True, id=submission_id).pack(),
+                    callback_data=ReviewCb(
+                        action=ReviewAction.ACCEPT, submission=submission_id
+                    ).pack(),
                 ),
                 InlineKeyboardButton(
                     text=_("📝 Ask for a revision"),
-                    callback_data=ReviewCb(accept=False, id=submission_id).pack(),
+                    callback_data=ReviewCb(
+                        action=ReviewAction.REVISE, submission=submission_id
+                    ).pack(),
                 ),
             ]
         ]
@@ -171,10 +187,11 @@ async def notify_staff(
             )
 
 
-@router.callback_query(ReviewCb.filter(F.accept))
+@router.callback_query(ReviewCb.filter(F.action == ReviewAction.ACCEPT))
 async def accept(
     query: CallbackQuery,
     callback_data: ReviewCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
     settings: Settings,
     i18n: I18n,
@@ -191,18 +208,19 @@ async def accept(
         session,
         i18n,
         settings,
-        submission_id=callback_data.id,
+        submission_id=callback_data.submission,
         accept=True,
         reviewer_id=query.from_user.id,
         reviewer_name=query.from_user.full_name,
         skip_card=card,  # this copy is edited here, at once
     )
     if reviewed is None:
-        await query.answer(_("This submission was already reviewed."), show_alert=True)
+        callback_answer.text = _("This submission was already reviewed.")
+        callback_answer.show_alert = True
         if card is not None:  # a stale copy: its buttons go ("not modified" counts as done)
             await edit_markup(bot, card[0], card[1], None)
         return
-    await query.answer(_("Marked as accepted."))
+    callback_answer.text = _("Marked as accepted.")
     if isinstance(query.message, Message):
         await edit_markup(bot, query.message.chat.id, query.message.message_id, None)
         await query.message.answer(
@@ -212,68 +230,48 @@ async def accept(
         )
 
 
-@router.callback_query(ReviewCb.filter(~F.accept))
+@router.callback_query(ReviewCb.filter(F.action == ReviewAction.REVISE))
 async def ask_for_comment(
-    query: CallbackQuery, callback_data: ReviewCb, session: AsyncSession, state: FSMContext
-) -> None:
-    """Yêu cầu bổ sung: first the comment for the officer."""
-    submission = await ask_comment(session, state, callback_data.id)
-    if submission is None:
-        await query.answer(_("This submission was already reviewed."), show_alert=True)
-        return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            _(
-                "What should the officer add or correct in {ref}? Type it in one message (or /huy)."
-            ).format(ref=submission.reference)
-        )
-
-
-@router.message(ReviewComment.waiting, F.text.startswith("/"))
-async def command_instead_of_comment(message: Message) -> None:
-    """A command while the comment is awaited is not taken as the comment."""
-    await message.answer(_("Please type the comment as text, or /huy to cancel."))
-
-
-@router.message(ReviewComment.waiting, F.text)
-async def got_comment(
-    message: Message,
-    state: FSMContext,
+    query: CallbackQuery,
+    callback_data: ReviewCb,
+    callback_answer: CallbackAnswer,
     session: AsyncSession,
-    settings: Settings,
-    i18n: I18n,
-    bot: Bot,
+    state: FSMContext,
+    **deps: Any,
 ) -> None:
-    """The comment: the submission needs a revision, and the officer is told why."""
-    comment = " ".join(clean_text(message.text or "").split())
-    if len(comment) < 3 or len(comment) > COMMENT_MAX:
-        await message.answer(
-            _("Please write what is missing in 3 to {max} characters.").format(max=COMMENT_MAX)
-        )
+    """Yêu cầu bổ sung: first the comment for the officer (`bot.review_comment`)."""
+    submission = await submissions.get(session, callback_data.submission)
+    if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
+        callback_answer.text = _("This submission was already reviewed.")
+        callback_answer.show_alert = True
         return
-    data = await state.get_data()
-    assert message.from_user is not None
+    data = {"submission": submission.id, "ref": submission.reference}
+    await begin_from_card(query, state, callback_answer, COMMENT_SPEC, data, deps)
+
+
+async def ask_revision(done: Finished) -> None:
+    """The comment: the revision asked, recorded and the officer told (one commit), then said."""
+    deps = done.deps
+    await done.state.clear()
     reviewed = await decide(
-        bot,
-        session,
-        i18n,
-        settings,
-        submission_id=int(data["review_id"]),
+        done.bot,
+        deps["session"],
+        deps["i18n"],
+        deps["settings"],
+        submission_id=int(done.data["submission"]),
         accept=False,
-        reviewer_id=message.from_user.id,
-        reviewer_name=message.from_user.full_name,
-        comment=comment,
+        reviewer_id=done.user_id,
+        reviewer_name=done.data.get("who"),
+        comment=str(done.answers["comment"]),
     )
-    await state.clear()
     if reviewed is None:
-        await message.answer(_("This submission was already reviewed."))
+        await done.bot.send_message(done.chat_id, _("This submission was already reviewed."))
         return
-    await message.answer(
-        _("📝 Revision of {ref} asked; the officer has been told.").format(ref=reviewed.reference)
+    await done.bot.send_message(
+        done.chat_id,
+        _("📝 Revision of {ref} asked; the officer has been told.").format(ref=reviewed.reference),
     )
 
 
-@router.message(ReviewComment.waiting)
-async def comment_not_text(message: Message) -> None:
-    await message.answer(_("Please type the comment as text, or /huy to cancel."))
+COMMENT_SPEC = DialogSpec(COMMENT, frozenset(STAFF_LEVELS), ask_revision, prepare=from_data)
+register(COMMENT_SPEC)

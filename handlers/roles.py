@@ -2,32 +2,52 @@
 
 Rights go only to approved people. By phone, only a number the person shared through
 Telegram's contact button (so they own it) and that nobody else gave; a typed or shared-twice
-number names nobody for sure, and the admin is told why. Every change is confirmed first,
-recorded in the audit log, and told to the person.
+number names nobody for sure, and the admin is told why. The change is chosen and confirmed in
+`bot.grants.GRANT` (on the dialog engine); Xác nhận changes it, records it in the audit log and
+queues the person's message in one commit.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
+from typing import Any
 
 from aiogram import Bot, Router, html
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import owed
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
+from bot.dialogs import engine
+from bot.dialogs.engine import REVIEW, DialogState, Reply
 from bot.domain.phone import parse_phone
 from bot.domain.text import shorten
 from bot.domain.units import UnitDirectory
+from bot.grants import (
+    GRANT,
+    GRANTS,
+    Change,
+    Person,
+    Standing,
+    available,
+    card,
+    describe,
+    role_line,
+    told,
+)
 from bot.people import person_name, person_phone
 from bot.roles import Access, HasAccess, access_of, is_unit_officer
 from bot.settings import Settings
-from handlers.keyboards import button, cancel_label, inline
+from handlers.dialogs import DialogSpec, Finished, begin, context_for, register
+from handlers.keyboards import button, inline
 from storage.models import RegistrationStatus, Role, User
 from storage.repositories import audit, users
 
@@ -35,58 +55,54 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
-
-# staff_keep: staff and still the unit's officer; staff_only: staff, no longer the officer;
-# staff: staff (no unit); take: back to officer; off / on: deactivate / reactivate.
-ACTIONS = ("staff_keep", "staff_only", "staff", "take", "off", "on")
+router.callback_query.middleware(CallbackAnswerMiddleware())
 
 
-class PersonAction(CallbackData, prefix="person"):
-    user_id: TelegramId
-    action: str
-    confirmed: bool = False
+class StaffListAction(enum.StrEnum):
+    TAKE = "take"  # "Thu hồi quyền: …" under the staff list
 
 
-def _unit_name(person: User, units: UnitDirectory) -> str:
-    unit = units.get(person.unit_code or "")
-    return html.quote(unit.name) if unit else ""
+class StaffListCb(CallbackData, prefix="staff_list"):
+    action: StaffListAction
+    person: TelegramId
 
 
-def _describe(person: User) -> str:
-    return f"{person_name(person)} (id {person.id})"
-
-
-def _is_admin(person: User, settings: Settings) -> bool:
-    return person.id in settings.admin_ids
-
-
-def _role_line(person: User, settings: Settings, units: UnitDirectory) -> str:
-    if _is_admin(person, settings):
-        return _("admin (set in ADMIN_IDS)")
-    if person.deactivated_at is not None:
-        return _("deactivated")
-    if person.role in (Role.STAFF, Role.ADMIN):
-        if person.is_unit_officer:
-            return _("department staff, and still the officer of {unit}").format(
-                unit=_unit_name(person, units)
-            )
-        return _("department staff")
-    if person.status is RegistrationStatus.APPROVED and person.unit_code:
-        return _("officer of {unit}").format(unit=_unit_name(person, units))
-    if person.status is RegistrationStatus.PENDING:
-        return _("registration waiting for approval")
-    if person.status is RegistrationStatus.REJECTED:
-        return _("registration rejected")
-    return _("not registered (opened the bot)")
+def as_person(user: User, settings: Settings, units: UnitDirectory) -> Person:
+    """The person as `bot.grants` reads them."""
+    unit = units.get(user.unit_code or "")
+    if user.id in settings.admin_ids:
+        standing = Standing.ADMIN
+    elif user.deactivated_at is not None:
+        standing = Standing.DEACTIVATED
+    elif user.role in (Role.STAFF, Role.ADMIN):
+        standing = Standing.STAFF
+    elif user.status is RegistrationStatus.APPROVED and user.unit_code:
+        standing = Standing.OFFICER
+    elif user.status is RegistrationStatus.PENDING:
+        standing = Standing.PENDING
+    elif user.status is RegistrationStatus.REJECTED:
+        standing = Standing.REJECTED
+    else:
+        standing = Standing.OPENED
+    return Person(
+        id=user.id,
+        name=person_name(user),
+        standing=standing,
+        unit=html.quote(unit.name) if unit else "",
+        still_officer=user.is_unit_officer,
+        phone=person_phone(user),
+    )
 
 
 @router.message(Command("phanquyen"))
 async def roles(
     message: Message,
     command: CommandObject,
+    state: FSMContext,
     session: AsyncSession,
     settings: Settings,
     units: UnitDirectory,
+    **deps: Any,
 ) -> None:
     """Without an argument: the staff list and how to add one; with one: that person's card."""
     argument = (command.args or "").strip()
@@ -106,6 +122,7 @@ async def roles(
             )
         )
         return
+    people = [as_person(p, settings, units) for p in found]
     if phone is not None and len(found) > 1:
         lines = [
             _(
@@ -113,21 +130,27 @@ async def roles(
                 "meant. Use the person's Telegram id instead (below), for example /phanquyen {id}."
             ).format(phone=html.quote(shorten(argument, 40)), count=len(found), id=found[0].id)
         ]
-        lines += [f"• {_describe(p)} — {_role_line(p, settings, units)}" for p in found]
+        lines += [f"• {describe(p)} — {role_line(p).render(_)}" for p in people]
         await message.answer("\n".join(lines))
         return
-    person = found[0]
-    if phone is not None and not person.phone_verified:
+    person = people[0]
+    if phone is not None and not found[0].phone_verified:
         await message.answer(
             _(
                 "The number of {person} was typed, not shared with Telegram's contact button, "
                 "so it is unverified: anyone can type someone else's number. Check who it is "
                 "and use their Telegram id (/phanquyen {id}), or ask them to register again "
                 "and share their number."
-            ).format(person=_describe(person), id=person.id)
+            ).format(person=describe(person), id=person.id)
         )
         return
-    await _person_card(message, person, settings, units)
+    if not available(person)[0]:
+        await message.answer(card(person, _).render(_))  # an admin: nothing to change here
+        return
+    deps.update(session=session, settings=settings, units=units)
+    data = {"person": person.id}
+    ctx = await context_for(GRANT_SPEC, DialogState(GRANT.id, "", data=data), deps)
+    await begin(deps["bot"], message.chat.id, state, engine.start(GRANT, ctx, data))
 
 
 async def _staff_list(
@@ -135,12 +158,12 @@ async def _staff_list(
 ) -> None:
     staff = await users.staff_members(session)
     lines = [_("<b>Department staff</b>")]
-    for p in staff:
-        phone = person_phone(p)
+    for member in staff:
+        person = as_person(member, settings, units)
         lines.append(
-            f"• {_describe(p)}"
-            + (f" — {phone}" if phone else "")
-            + f" — {_role_line(p, settings, units)}"
+            f"• {describe(person)}"
+            + (f" — {person.phone}" if person.phone else "")
+            + f" — {role_line(person).render(_)}"
         )
     if not staff:
         lines.append(_("(nobody yet)"))
@@ -155,193 +178,95 @@ async def _staff_list(
         [
             button(
                 _("Take the role: {name}").format(name=p.full_name or p.telegram_name or p.id),
-                PersonAction(user_id=p.id, action="take"),
+                StaffListCb(action=StaffListAction.TAKE, person=p.id),
             )
         ]
         for p in staff
-        if not _is_admin(p, settings)
+        if p.id not in settings.admin_ids
     ]
     await message.answer("\n".join(lines), reply_markup=inline(*rows) if rows else None)
 
 
-def _card_text(person: User, settings: Settings, units: UnitDirectory) -> str:
-    lines = [
-        _describe(person),
-        _("Role: {value}").format(value=_role_line(person, settings, units)),
-    ]
-    phone = person_phone(person)
-    if phone:
-        lines.append(_("Phone: {value}").format(value=phone))
-    return "\n".join(lines)
-
-
-def _available(person: User, settings: Settings) -> tuple[list[str], str | None]:
-    """The actions that fit this person, and why granting is not among them (if it is not)."""
-    if _is_admin(person, settings):
-        return [], _("Admins are set in ADMIN_IDS: change it there and restart the bot.")
-    if person.deactivated_at is not None:
-        return ["on"], None
-    if person.role in (Role.STAFF, Role.ADMIN):
-        return ["take", "off"], None
-    if person.status is RegistrationStatus.PENDING:
-        return ["off"], _(
-            "Their registration waits for approval: rights go only to approved people. "
-            "Approve or reject it first (/duyet)."
-        )
-    if person.status is RegistrationStatus.REJECTED:
-        return ["off"], _("Their registration was rejected: rights go only to approved people.")
-    if person.status is RegistrationStatus.APPROVED and person.unit_code:
-        return ["staff_keep", "staff_only", "off"], None
-    return ["staff", "off"], None
-
-
-def _action_label(action: str, person: User, units: UnitDirectory) -> str:
-    unit = _unit_name(person, units)
-    return {
-        "staff_keep": _("Make staff, still officer of {unit}").format(unit=unit),
-        "staff_only": _("Make staff, no longer officer of {unit}").format(unit=unit),
-        "staff": _("Grant the staff role"),
-        "take": _("Take the staff role"),
-        "off": _("Deactivate"),
-        "on": _("Reactivate"),
-    }[action]
-
-
-async def _person_card(
-    message: Message, person: User, settings: Settings, units: UnitDirectory
-) -> None:
-    actions, why_not = _available(person, settings)
-    text = _card_text(person, settings, units)
-    if why_not:
-        text += "\n\n" + why_not
-    rows: list[list[InlineKeyboardButton]] = [
-        [button(_action_label(a, person, units), PersonAction(user_id=person.id, action=a))]
-        for a in actions
-    ]
-    await message.answer(text, reply_markup=inline(*rows) if rows else None)
-
-
-def _question(action: str, person: User, units: UnitDirectory) -> str:
-    who = _describe(person)
-    unit = _unit_name(person, units)
-    return {
-        "staff_keep": _(
-            "Make {person} department staff, while they stay the officer of {unit}?"
-        ).format(person=who, unit=unit),
-        "staff_only": _(
-            "Make {person} department staff? They will no longer be the officer of {unit}, "
-            "and their unit will show no officer unless another one is registered."
-        ).format(person=who, unit=unit),
-        "staff": _(
-            "Make {person} department staff? They have not registered with a unit; this grant "
-            "approves them."
-        ).format(person=who),
-        "take": _("Take the staff role from {person}?").format(person=who),
-        "off": _(
-            "Deactivate {person}? They lose every right and can no longer use the bot; what they "
-            "sent is kept."
-        ).format(person=who),
-        "on": _("Reactivate {person}?").format(person=who),
-    }[action]
-
-
-@router.callback_query(PersonAction.filter())
-async def act(
+@router.callback_query(StaffListCb.filter())
+async def take_from_list(
     query: CallbackQuery,
-    callback_data: PersonAction,
-    session: AsyncSession,
-    i18n: I18n,
-    settings: Settings,
-    units: UnitDirectory,
-    bot: Bot,
+    callback_data: StaffListCb,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    **deps: Any,
 ) -> None:
-    """First press: the confirmation; Xác nhận: the change, recorded and told to the person."""
-    person = await users.get_user(session, callback_data.user_id)
-    action = callback_data.action
-    if action == "cancel" and isinstance(query.message, Message):
-        await query.answer()
-        await query.message.edit_text(_("Cancelled. Nothing changed."), reply_markup=None)
+    """Thu hồi quyền under the staff list: the question at once, the change already chosen."""
+    data = {"person": callback_data.person}
+    state_now = DialogState(GRANT.id, REVIEW, {"change": Change.TAKE.value}, data=data)
+    ctx = await context_for(GRANT_SPEC, state_now, deps)
+    person: Person | None = ctx.extra.get("person")
+    changes, why_not = available(person) if person is not None else ((), None)
+    if Change.TAKE not in changes:
+        callback_answer.text = why_not.render(_) if why_not else _("Nothing to change.")
+        callback_answer.show_alert = True
         return
-    if person is None or action not in ACTIONS or not isinstance(query.message, Message):
-        await query.answer(_("This button is no longer active."), show_alert=True)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await begin(deps["bot"], chat_id, state, Reply(state_now, engine.show(GRANT, state_now, ctx)))
+
+
+async def _look_up(state: DialogState, deps: dict[str, Any]) -> dict[str, Any]:
+    """The person as they are now, for every screen (another admin may have changed them)."""
+    user = await users.get_user(deps["session"], int(state.data["person"]))
+    if user is None:
+        return {}
+    return {"person": as_person(user, deps["settings"], deps["units"])}
+
+
+async def change(done: Finished) -> None:
+    """Xác nhận: the change, its record and the person's message in one commit; then said."""
+    session: AsyncSession = done.deps["session"]
+    settings: Settings = done.deps["settings"]
+    units: UnitDirectory = done.deps["units"]
+    i18n: I18n = done.deps["i18n"]
+    chosen = Change(done.answers["change"])
+    await done.state.clear()
+    user = await users.get_user(session, int(done.data["person"]))
+    if user is None or chosen not in available(as_person(user, settings, units))[0]:
+        await done.bot.send_message(done.chat_id, _("Nothing to change."))
         return
-    actions, why_not = _available(person, settings)
-    if action not in actions:
-        await query.answer(why_not or _("Nothing to change."), show_alert=True)
-        return
-    if not callback_data.confirmed:
-        await query.answer()
-        await query.message.answer(
-            _question(action, person, units),
-            reply_markup=inline(
-                [
-                    button(
-                        _("✅ Confirm"),
-                        PersonAction(user_id=person.id, action=action, confirmed=True),
-                    ),
-                    button(cancel_label(), PersonAction(user_id=person.id, action="cancel")),
-                ]
-            ),
-        )
-        return
-    admin_id = query.from_user.id
-    if action in ("staff_keep", "staff_only", "staff"):
-        await users.grant_staff(session, person, also_officer=action == "staff_keep", by=admin_id)
+    admin_id = done.user_id
+    if chosen in GRANTS:
+        also = chosen is Change.STAFF_KEEP
+        await users.grant_staff(session, user, also_officer=also, by=admin_id)
         audit.record(
             session,
             admin_id,
             "role.grant_staff",
-            target=str(person.id),
-            also_officer=person.also_officer,
+            target=str(user.id),
+            also_officer=user.also_officer,
         )
-    elif action == "take":
-        await users.take_staff(session, person)
-        audit.record(session, admin_id, "role.take_staff", target=str(person.id))
-    elif action == "off":
-        await users.deactivate(session, person, by=admin_id)
-        audit.record(session, admin_id, "user.deactivate", target=str(person.id))
+    elif chosen is Change.TAKE:
+        await users.take_staff(session, user)
+        audit.record(session, admin_id, "role.take_staff", target=str(user.id))
+    elif chosen is Change.OFF:
+        await users.deactivate(session, user, by=admin_id)
+        audit.record(session, admin_id, "user.deactivate", target=str(user.id))
     else:
-        await users.reactivate(session, person)
-        audit.record(session, admin_id, "user.reactivate", target=str(person.id))
-    await session.commit()
-    await query.answer(_("Done."))
-    await query.message.edit_text(
-        _("Done: {person} — {role}.").format(
-            person=_describe(person), role=_role_line(person, settings, units)
-        ),
-        reply_markup=None,
-    )
-    await _tell_person(bot, i18n, settings, units, person, action)
-
-
-async def _tell_person(
-    bot: Bot, i18n: I18n, settings: Settings, units: UnitDirectory, person: User, action: str
-) -> None:
-    locale = person.locale or settings.default_locale
-    access = access_of(person, settings.admin_ids, person.id)
-    unit = _unit_name(person, units)
+        await users.reactivate(session, user)
+        audit.record(session, admin_id, "user.reactivate", target=str(user.id))
+    locale = user.locale or settings.default_locale
+    now = as_person(user, settings, units)
     with i18n.use_locale(locale):
-        if action == "staff_keep":
-            text = _(
-                "You have been made department staff; you stay the officer of {unit}. "
-                "/help lists what you can do now."
-            ).format(unit=unit)
-        elif action in ("staff_only", "staff"):
-            text = _("You have been made department staff. /help lists what you can do now.")
-        elif action == "take":
-            text = _("Your department-staff role has been taken back.")
-            if access is Access.OFFICER:
-                text += " " + _("You are still the officer of {unit}.").format(unit=unit)
-        elif action == "off":
-            text = _(
-                "Your account has been deactivated by the department, so you can no longer use "
-                "the bot. The submissions you sent are kept. If you think this is a mistake, "
-                "contact the department."
-            )
-        else:
-            text = _("Your account has been reactivated. /help lists what you can do.")
-    try:
-        await bot.send_message(person.id, text)
-    except TelegramAPIError as error:
-        log.warning("could not tell %s of their new rights: %s", person.id, error)
-    await set_user_commands(bot, i18n, person.id, access, locale, is_unit_officer(person, access))
+        text = " ".join(part.render(_) for part in told(chosen, now))
+    owed.owe_text(session, user.id, text, kind="role.change", locale=locale)
+    await session.commit()
+    await done.bot.send_message(
+        done.chat_id,
+        _("Done: {person} — {role}.").format(person=describe(now), role=role_line(now).render(_)),
+    )
+    await _menu(done.bot, i18n, settings, user, locale)
+
+
+async def _menu(bot: Bot, i18n: I18n, settings: Settings, user: User, locale: str) -> None:
+    """The person's command menu for their new rights (a convenience: best effort)."""
+    access = access_of(user, settings.admin_ids, user.id)
+    await set_user_commands(bot, i18n, user.id, access, locale, is_unit_officer(user, access))
+
+
+GRANT_SPEC = DialogSpec(GRANT, frozenset({Access.ADMIN}), change, prepare=_look_up)
+register(GRANT_SPEC)

@@ -386,7 +386,11 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
     steps = asked(dialog, state.answers)
     names = [s.name for s in steps]
     k = names.index(step.name) + 1 if step.name in names else 0
-    header = _("{title} · step {k} of {n}").format(title=title, k=k, n=len(steps)) if k else title
+    # A dialog of one question has no counter ("step 1 of 1" says nothing).
+    counted = k and len(steps) > 1
+    header = (
+        _("{title} · step {k} of {n}").format(title=title, k=k, n=len(steps)) if counted else title
+    )
     text = step.prompt_text(state.answers, ctx)
     if step.kind is Kind.UNIT and state.draft.get("shown"):
         text = PRESS_UNIT.render(_)  # the question was asked above the search

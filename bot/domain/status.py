@@ -41,7 +41,9 @@ def dated_on(form_id: str, answers: Mapping[str, object]) -> date | None:
 
 # Reminders go out in office hours, not at midnight when the deadline day begins.
 REMIND_FROM_HOUR = 8
-REMIND_DAYS_CHOICES = (1, 2, 3, 5, 7)
+# Every day from 1 to 7, so that a typed number is the days it says, as much as its place
+# among the buttons (typed numbers choose by place: `bot.dialogs.plain`).
+REMIND_DAYS_CHOICES = tuple(range(1, 8))
 
 
 @dataclass(frozen=True)

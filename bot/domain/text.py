@@ -32,6 +32,21 @@ class Text:
         return translated.format(**self.params) if self.params else translated
 
 
+@dataclass(frozen=True)
+class Lines(Text):
+    """Texts shown one under another: a question, then what is set now (see `lines`)."""
+
+    parts: tuple[Text, ...] = ()
+
+    def render(self, gettext: Callable[[str], str]) -> str:
+        return "\n".join(part.render(gettext) for part in self.parts)
+
+
+def lines(*parts: Text | None) -> Text:
+    """One text of several lines, each translated on its own; a None part is left out."""
+    return Lines("", parts=tuple(part for part in parts if part is not None))
+
+
 # --- free text as people type it -----------------------------------------------------------------
 
 # Invisible characters that change how text is shown without being part of it: bidirectional

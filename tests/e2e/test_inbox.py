@@ -289,8 +289,8 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
     # Yêu cầu bổ sung from the inbox: the same comment dialog as the card.
     await staff.press("Yêu cầu bổ sung")
     await staff.expect("Cán bộ cần bổ sung hoặc sửa gì")
-    await staff.send("/hoso")  # a command is not taken as the comment
-    await staff.expect("bằng chữ")
+    await staff.send("/hoso")  # a command is not taken as the comment: it runs, the question waits
+    await staff.expect("1 hồ sơ, 1 chờ tiếp nhận")
     await staff.send("Bổ sung số người tham gia")
     await staff.expect("Đã yêu cầu bổ sung")
     notice = await lan.expect("Sở đề nghị bổ sung")
@@ -322,7 +322,7 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
             and e.method == "sendMessage"
             and bool(e.buttons)
             and e.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-            == f"rv:1:{newest.id}"
+            == f"review:accept:{newest.id}"
         )
     )
 
@@ -368,7 +368,7 @@ async def test_review_from_the_inbox_then_the_revision_its_versions_and_changes(
             and e.method == "sendMessage"
             and bool(e.buttons)
             and e.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-            == f"rv:1:{newest.id}"
+            == f"review:accept:{newest.id}"
         )
     )
     assert card.message is not None

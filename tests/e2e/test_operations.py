@@ -68,11 +68,11 @@ async def test_start_up_goes_on_without_a_command_menu(
 
 
 FORGED = [
-    f"decide:1:{2**64}",
-    f"decide:0:{-(2**70)}",
-    f"role:{2**64}:1",
-    f"rv:1:{2**64}",
-    f"rv:1:{2**40}",
+    f"registration:approve:{2**64}",
+    f"registration:reject:{-(2**70)}",
+    f"staff_list:take:{2**64}",
+    f"review:accept:{2**64}",
+    f"review:revise:{2**40}",
     f"reopen:{2**64}",
     f"ntc:stop:{2**64}",
     f"ntc:details:{2**64}",
@@ -80,7 +80,8 @@ FORGED = [
     f"sev:card:{2**64}:",
     f"ev:join:{2**64}",
     f"su:drop:{2**64}:{2**64}",
-    f"ddays:{2**64}",
+    f"deadline:{2**64}",
+    f"deadlines:{2**64}",
     f"f:pick:{2**64}:x",
     f"ibo:{2**64}",
     f"iba:{2**64}",

@@ -278,7 +278,7 @@ async def test_admin_deactivates_an_officer_who_left(
     await admin.press_data(message, confirm["callback_data"])
     await admin.press_data(message, confirm["callback_data"])
     await admin.expect("Xong:")
-    await admin.expect("Không có gì thay đổi")
+    await admin.expect("Nút này không còn hiệu lực")  # the second tap: the dialog is over
     binh = api.user(OFFICER_B, "Bình", "Trần")
     told = await binh.expect("ngừng kích hoạt")
     assert "hồ sơ bạn đã gửi vẫn được lưu" in told.text
@@ -301,13 +301,16 @@ async def test_admin_deactivates_an_officer_who_left(
     assert f"<b>{B.name}</b> — <i>chưa có cán bộ đăng ký</i>" in listing
 
     await send_then_press(api, admin, f"/phanquyen {OFFICER_B}", "Kích hoạt lại")
-    await admin.expect("Kích hoạt lại")
+    await admin.expect(f"(id {OFFICER_B})?")  # the question, not the pressed button's echo
     await admin.press("Xác nhận")
     await binh.expect("đã được kích hoạt lại")
     await binh.send("/trangthai")
     await binh.expect(B.name)
     # Forged buttons (ids beyond any database's integers) are refused like stale ones.
-    for forged in ("person:99999999999999999999:off:1", "reject:99999999999999999999:phone"):
+    for forged in (
+        "staff_list:take:99999999999999999999",
+        "registration:reject:99999999999999999999",
+    ):
         await admin.press_data(message, forged)
         await admin.expect("Nút này không còn hiệu lực")
     actions = [(a, t) for actor, a, t, _ in await audit_rows(db) if actor == ADMIN_ID]
@@ -475,28 +478,26 @@ async def test_commands_in_a_group_are_refused_briefly(api: FakeBotAPI, database
         await admin.press_data(card.message, button_data(card.message, "Duyệt"))
         await lan.expect("đã được duyệt")
 
-        # Rejecting from the group with a typed reason: the bot asks for a reply, which a
-        # group lets it see.
+        # Rejecting from the group with a typed reason: the question comes in the group and
+        # asks for a reply, which a group lets the bot see.
         binh = api.user(4702, "Bình", "Trần")
         await register(binh, name="Trần Thị Bình", unit_query="hoa xa", unit="Xã Hòa Xá")
         card = await card_for(api, staff_chat, 4702)
         start = len(api.sent)
         await admin.press_data(card.message or {}, button_data(card.message, "Từ chối"))
-        edited = await api.wait_for(
-            lambda e: e.chat_id == staff_chat and "Lý do khác" in "".join(e.buttons), after=start
-        )
-        message = api.message(staff_chat, card.message["message_id"]) if card.message else None
-        await admin.press_data(message or {}, button_data(message, "Lý do khác"))
-        assert edited.method == "editMessageReplyMarkup"
         asked = await api.wait_for(
-            lambda e: e.chat_id == staff_chat and "Nhập lý do" in e.text, after=start
+            lambda e: e.chat_id == staff_chat and "Vì sao từ chối" in e.text, after=start
         )
-        assert asked.params["reply_markup"] == {"force_reply": True}
+        assert "trả lời (reply) tin nhắn này" in asked.text and "❌ Hủy" in asked.buttons
         await send_in_group(
             api, admin, staff_chat, "Đã có cán bộ phụ trách xã.", reply_to=asked.message
         )
         told = await binh.expect("Sở đã từ chối đăng ký của bạn")
         assert "Lý do: Đã có cán bộ phụ trách xã." in told.text
+        closed = await api.wait_for(
+            lambda e: e.chat_id == staff_chat and "đã từ chối lúc" in e.text, after=start
+        )
+        assert closed.buttons == [] and "Lý do: Đã có cán bộ phụ trách xã." in closed.text
         # In private, the same commands answer as before.
         await admin.send("/chuabaocao 11/2026")
         await admin.expect("Chưa báo cáo")
@@ -518,13 +519,15 @@ async def test_rejecting_asks_a_reason_and_tells_the_person_what_to_do(
     await admin.press("Từ chối")
     asked = await admin.expect("Vì sao?")
     assert asked.method == "answerCallbackQuery"
-    await shows(api, admin, start, "Quay lại")
-    # Nothing is decided yet: the reasons are on the card; Quay lại brings back Duyệt.
+    await shows(api, admin, start, "Không phải cán bộ của đơn vị")
+    # Nothing is decided yet: Hủy leaves the registration waiting, the card's buttons still act.
     async with db() as session:
         person = await session.get(User, 4801)
         assert person is not None and person.status is RegistrationStatus.PENDING
-    await press_then_press(api, admin, "Quay lại", "Từ chối")
+    await admin.press("Hủy")
+    await admin.expect("Đã hủy. Đăng ký vẫn đang chờ quyết định.")
     start = len(api.sent)
+    await admin.press("Từ chối")
     await shows(api, admin, start, "Không phải cán bộ của đơn vị")
     await admin.press("Không phải cán bộ của đơn vị")
     told = await lan.expect("Sở đã từ chối đăng ký của bạn")
@@ -538,8 +541,8 @@ async def test_rejecting_asks_a_reason_and_tells_the_person_what_to_do(
     start = len(api.sent)
     await register(lan, unit_query="hoa xa", unit="Xã Hòa Xá")
     await card_for(api, ADMIN_ID, 4801, admin, after=start)
-    await press_then_press(api, admin, "Từ chối", "Lý do khác")
-    await admin.expect("Nhập lý do từ chối đăng ký của Nguyễn Thị Lan")
+    await admin.press("Từ chối")
+    await admin.expect("Vì sao từ chối đăng ký của Nguyễn Thị Lan")
     await admin.send("x")
     await admin.expect("từ 3 đến 300 ký tự")
     await admin.send("Xã Hòa Xá đã có cán bộ phụ trách; <b>liên hệ</b> UBND xã.")
