@@ -228,9 +228,9 @@ EXPECTED = [
     "   Họ tên: Phạm Văn Đức",
     "   [1] ✅ Duyệt   [2] ⛔ Từ chối",
     "👆 ✅ Duyệt",
-    "🤖 💬 Đã duyệt.",
     "🤖 ✏️  (đã sửa tin nhắn trước) Đăng ký mới",
     "đã duyệt lúc",
+    "🤖 💬 Đã duyệt.",  # the press is answered once its handler is done
     "🔔 Tin mới cho Phạm Văn Đức (người dùng mới): ✅ Đăng ký của bạn đã được duyệt",
     f"── Người đang gõ: Phạm Văn Đức (người dùng mới), id {FIRST_NEW_ID} ──",
     "🤖 ✅ Đăng ký của bạn đã được duyệt",
