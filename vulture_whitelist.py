@@ -19,8 +19,6 @@ _.alignment
 _.show_alert
 # aiogram's I18nMiddleware calls it (bot/middlewares/i18n.py).
 _.get_locale
-# Read by aiogram's CallbackAnswerMiddleware when it answers the press (an alert, not a toast).
-_.show_alert
 # Read by pydantic (bot/settings.py) and SQLAlchemy (storage/models.py).
 _.model_config
 _.type_annotation_map

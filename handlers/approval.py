@@ -17,7 +17,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from bot.broadcast import owed
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.units import UnitDirectory
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.people import person_name, person_phone
 from bot.rejections import OTHER_NEXT, REASONS, REJECT, typed_reason
 from bot.roles import STAFF_LEVELS, Access, HasAccess
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(CallbackAnswerMiddleware())
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class Verdict(enum.StrEnum):
@@ -198,14 +199,16 @@ async def _already_decided(
 ) -> None:
     current = await users.get_user(session, user_id)
     status = current.status if current else None
-    answer.text = (
-        _("Already decided: approved.")
-        if status is RegistrationStatus.APPROVED
-        else _("Already decided: rejected.")
-        if status is RegistrationStatus.REJECTED
-        else _("This registration no longer exists.")
+    alert(
+        answer,
+        (
+            _("Already decided: approved.")
+            if status is RegistrationStatus.APPROVED
+            else _("Already decided: rejected.")
+            if status is RegistrationStatus.REJECTED
+            else _("This registration no longer exists.")
+        ),
     )
-    answer.show_alert = True
     if isinstance(query.message, Message):
         # A second tap on a card already edited: "not modified" means it is done.
         if query.bot is not None:

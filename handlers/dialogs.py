@@ -72,7 +72,7 @@ from bot.forms.inputs import (
     UnsupportedInput,
 )
 from bot.messengers import messenger_name, text_only
-from bot.middlewares.callback_answers import AnswerCallbacks
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import Access
 from handlers.editing import edit_markup, edit_text
 from handlers.keyboards import back_label, cancel_label, inline
@@ -246,10 +246,10 @@ async def begin_from_card(
     is not dropped: the person is asked to finish it first."""
     running = await under_way(fsm)
     if running is not None and running not in CARD_DIALOGS:
-        callback_answer.text = _(
-            "Finish or cancel (/huy) what you are doing first, then press again."
+        alert(
+            callback_answer,
+            _("Finish or cancel (/huy) what you are doing first, then press again."),
         )
-        callback_answer.show_alert = True
         return
     chat = query.message.chat if query.message is not None else None
     group = chat is not None and chat.type != "private"

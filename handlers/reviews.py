@@ -14,7 +14,7 @@ from aiogram import Bot, F, Router, html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from bot.callback_ids import RowId
 from bot.domain.text import CAPTION_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.review import ReopenCb as ReopenCb  # where /cuatoi and /trangthai import it from
 from bot.review import card_key, decide
 from bot.review_comment import COMMENT
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(CallbackAnswerMiddleware())
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class ReviewAction(enum.StrEnum):
@@ -215,8 +216,7 @@ async def accept(
         skip_card=card,  # this copy is edited here, at once
     )
     if reviewed is None:
-        callback_answer.text = _("This submission was already reviewed.")
-        callback_answer.show_alert = True
+        alert(callback_answer, _("This submission was already reviewed."))
         if card is not None:  # a stale copy: its buttons go ("not modified" counts as done)
             await edit_markup(bot, card[0], card[1], None)
         return
@@ -242,8 +242,7 @@ async def ask_for_comment(
     """Yêu cầu bổ sung: first the comment for the officer (`bot.review_comment`)."""
     submission = await submissions.get(session, callback_data.submission)
     if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
-        callback_answer.text = _("This submission was already reviewed.")
-        callback_answer.show_alert = True
+        alert(callback_answer, _("This submission was already reviewed."))
         return
     data = {"submission": submission.id, "ref": submission.reference}
     await begin_from_card(query, state, callback_answer, COMMENT_SPEC, data, deps)

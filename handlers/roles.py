@@ -18,7 +18,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,7 @@ from bot.grants import (
     role_line,
     told,
 )
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.people import person_name, person_phone
 from bot.roles import Access, HasAccess, access_of, is_unit_officer
 from bot.settings import Settings
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
-router.callback_query.middleware(CallbackAnswerMiddleware())
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class StaffListAction(enum.StrEnum):
@@ -202,8 +203,7 @@ async def take_from_list(
     person: Person | None = ctx.extra.get("person")
     changes, why_not = available(person) if person is not None else ((), None)
     if Change.TAKE not in changes:
-        callback_answer.text = why_not.render(_) if why_not else _("Nothing to change.")
-        callback_answer.show_alert = True
+        alert(callback_answer, why_not.render(_) if why_not else _("Nothing to change."))
         return
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     await begin(deps["bot"], chat_id, state, Reply(state_now, engine.show(GRANT, state_now, ctx)))

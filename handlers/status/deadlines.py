@@ -17,7 +17,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from bot.domain.folding import fold
 from bot.domain.periods import Period, PeriodKind, parse_period
 from bot.domain.status import REPORT_FORM
 from bot.domain.text import Text
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.status import figures, notices
 from bot.status.deadline_dialog import MONTH, RULE, USE_RULE, fmt, parse_rule_day, rule_text
@@ -43,7 +44,7 @@ from storage.repositories import audit, deadlines
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(CallbackAnswerMiddleware())
+router.callback_query.middleware(AnswerCallbacks())
 
 
 class DeadlinesAction(enum.StrEnum):
