@@ -60,6 +60,7 @@ async def export(
     """
     from bot.domain.units import UnitDirectory, units_of_province
     from bot.events.period_sheet import SignupsSheet
+    from bot.form_imports import load_published
     from bot.forms import load_definitions
     from bot.i18n import create_i18n
     from bot.status.export import export_workbook
@@ -97,6 +98,8 @@ async def export(
     engine = create_engine(settings.database_url)
     # As at the bot's start: the schema brought up to date, the province's units in it.
     await migrate.upgrade(engine)
+    # The imported XLSForm forms, as the bot loads them at start: each gets its Kobo sheet.
+    await load_published(create_sessionmaker(engine), forms)
     async with create_sessionmaker(engine)() as session:
         await unit_rows.sync_units(
             session, settings.province_code, units_of_province(settings.province_code)

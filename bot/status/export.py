@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -34,9 +35,11 @@ from bot.domain import status as rules
 from bot.domain.periods import Period, short_month
 from bot.domain.units import UnitEntry
 from bot.forms import Field, FormDefinition, render_value
+from bot.status import kobo
 from bot.status.figures import due_months, span
 from bot.status.render import state_label
 from storage.models import Submission, SubmissionStatus, User
+from storage.repositories import imported_forms
 from storage.repositories import status as queries
 from storage.repositories.status import LIVE, as_utc
 
@@ -45,6 +48,7 @@ Progress = Callable[[int, int], None]
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+ISO_DATE_FORMAT = "yyyy-mm-dd"  # an imported form's dates, as Kobo writes them
 MONTH_FORMAT = "mm/yyyy"
 # Excel shows the thousands separator of the reader's locale: dots for a Vietnamese reader.
 MONEY_FORMAT = '#,##0 "đ"'
@@ -160,6 +164,7 @@ class _Book:
                 }
             ),
             "date": add({"num_format": DATE_FORMAT}),
+            "iso_date": add({"num_format": ISO_DATE_FORMAT}),
             "datetime": add({"num_format": DATETIME_FORMAT}),
             "month": add({"num_format": MONTH_FORMAT}),
             "money": add({"num_format": MONEY_FORMAT}),
@@ -244,6 +249,7 @@ class _Context:
     done: int = 0
     # The folder the files were written to (`--files`), relative to the workbook: cells link there.
     files_folder: str | None = None
+    taken: set[str] = dataclass_field(default_factory=set)  # sheet titles, lower case
 
     def advance(self, rows: int) -> None:
         self.done += rows
@@ -259,9 +265,35 @@ def _form_filter(form: FormDefinition, period: Period, tz: ZoneInfo) -> dict[str
     return {"dated": queries.dated_in(form.id, span(period, tz))}
 
 
+def _form_query(form: FormDefinition, ctx: _Context) -> Any:
+    """The live submissions of `form` in the period, in the sheet's order."""
+    scope = _form_filter(form, ctx.period, ctx.tz)
+    query = (
+        select(
+            Submission.id,
+            Submission.unit_code,
+            User.full_name,
+            Submission.submitted_at,
+            Submission.status,
+            Submission.answers,
+            Submission.draft_token,
+            Submission.form_version,
+        )
+        .outerjoin(User, User.id == Submission.officer_id)
+        .where(Submission.form_id == form.id, LIVE)
+    )
+    if "months" in scope:
+        return query.where(Submission.period.in_(scope["months"])).order_by(
+            Submission.period, Submission.unit_code, Submission.id
+        )
+    return query.where(scope["dated"]).order_by(Submission.submitted_at, Submission.id)
+
+
 async def _write_form(
     session: AsyncSession, book: _Book, title: str, form: FormDefinition, ctx: _Context
 ) -> int:
+    if kobo.is_xlsform(form):
+        return await _write_kobo(session, book, title, form, ctx)
     _ = ctx.gettext
     fields = list(form.fields)
     headers = [
@@ -275,29 +307,11 @@ async def _write_form(
     ]
     widths = [10, 28, 11, 24, 17, 16, *(_width(f) for f in fields)]
     sheet = _Sheet(book, title, headers, widths)
-    scope = _form_filter(form, ctx.period, ctx.tz)
-    query = (
-        select(
-            Submission.id,
-            Submission.unit_code,
-            User.full_name,
-            Submission.submitted_at,
-            Submission.status,
-            Submission.answers,
-        )
-        .outerjoin(User, User.id == Submission.officer_id)
-        .where(Submission.form_id == form.id, LIVE)
-    )
-    if "months" in scope:
-        query = query.where(Submission.period.in_(scope["months"])).order_by(
-            Submission.period, Submission.unit_code, Submission.id
-        )
-    else:
-        query = query.where(scope["dated"]).order_by(Submission.submitted_at, Submission.id)
+    query = _form_query(form, ctx)
     states = {s: state_label(s, _) for s in SubmissionStatus}
 
     def write(batch: Sequence[Any]) -> None:
-        for ident, unit_code, officer, sent, status, answers in batch:
+        for ident, unit_code, officer, sent, status, answers, *_rest in batch:
             unit = ctx.units.get(unit_code)
             unit_name = unit.name if unit else unit_code
             local = as_utc(sent).astimezone(ctx.tz).replace(tzinfo=None)
@@ -324,6 +338,115 @@ async def _write_form(
         ctx.advance(len(partition))
     sheet.finish()
     return sheet.rows
+
+
+async def _write_kobo(
+    session: AsyncSession, book: _Book, title: str, form: FormDefinition, ctx: _Context
+) -> int:
+    """An imported form as KoboToolbox exports it (`bot.status.kobo`): its sheet, then one
+    sheet per repeat."""
+    _ = ctx.gettext
+    shape = kobo.layout(form)
+    main = _Sheet(
+        book,
+        title,
+        [c.header for c in shape.main.columns] + [*kobo.TRAILING, *kobo.UNIT_COLUMNS],
+        [_kobo_width(c) for c in shape.main.columns]
+        + [10, 38, 20, 26, 8, 16, 24, 12, 8, 8]
+        + [11, 28],
+    )
+    repeats = [
+        (
+            table,
+            _Sheet(
+                book,
+                _sheet_title(table.name, ctx.taken),
+                [c.header for c in table.columns] + list(kobo.REPEAT_TRAILING),
+                [_kobo_width(c) for c in table.columns]
+                + [8, 20, 8, 10, 38, 20, 26, 8, 16, 24]
+                + [12, 8],
+            ),
+        )
+        for table in shape.repeats
+    ]
+    versions = await imported_forms.versions(session, form.id)
+    states = {s: state_label(s, _) for s in SubmissionStatus}
+    entries_max = max((f.placement.entry for f in form.fields if f.placement), default=0)
+
+    def cell(
+        sheet: _Sheet,
+        column: kobo.Column,
+        answers: dict[str, Any],
+        entry: int,
+        ident: int,
+        unit_name: str,
+    ) -> Any:
+        field = column.field
+        key = f"{column.key}__{entry}" if entry else column.key
+        if field is not None and field.type in ("photo", "document"):
+            files = answers.get(key)
+            return _files_cell(field, files, ident, unit_name, form, ctx) if files else None
+        found = kobo.value(column, answers, entry)
+        return sheet.cell(found, "iso_date") if isinstance(found, date) else found
+
+    def write(batch: Sequence[Any]) -> None:
+        for ident, unit_code, officer, sent, status, answers, uuid, revision in batch:
+            unit = ctx.units.get(unit_code)
+            unit_name = unit.name if unit else unit_code
+            state = SubmissionStatus(status)
+            submitted = as_utc(sent).replace(tzinfo=None).isoformat(timespec="seconds")
+            version = versions.get(revision, form.xlsform_version)
+            index = main.rows + 1
+            about = [
+                ident,
+                uuid,
+                submitted,
+                kobo.validation_status(state.value),
+                None,
+                states[state],
+                officer or "",
+                version,
+                None,
+            ]
+            main.append(
+                [
+                    *(cell(main, c, answers, 0, ident, unit_name) for c in shape.main.columns),
+                    *about,
+                    index,
+                    unit_code,
+                    unit_name,
+                ]
+            )
+            for table, sheet in repeats:
+                for entry in kobo.entries(table, answers, entries_max):
+                    sheet.append(
+                        [
+                            *(
+                                cell(sheet, c, answers, entry, ident, unit_name)
+                                for c in table.columns
+                            ),
+                            sheet.rows + 1,
+                            title,
+                            index,
+                            *about,
+                        ]
+                    )
+
+    result = await session.stream(_form_query(form, ctx).execution_options(yield_per=BATCH))
+    async for partition in result.partitions():
+        await asyncio.to_thread(write, partition)
+        ctx.advance(len(partition))
+    for sheet in (main, *(sheet for _table, sheet in repeats)):
+        sheet.finish()
+    return main.rows
+
+
+def _kobo_width(column: kobo.Column) -> int:
+    if column.field is None:
+        return 20
+    if column.part:
+        return 8 if column.field.type == "select_multiple" else 12
+    return _width(column.field)
 
 
 def _files_cell(
@@ -452,7 +575,8 @@ async def export_workbook(
     """
     _ = gettext
     total = 0
-    for form in forms.values():
+    exported = _exported(forms)
+    for form in exported:
         total += await queries.submissions_count(session, form.id, **_form_filter(form, period, tz))
     for extra in extra_sheets:
         total += await extra.count(session, period, tz)
@@ -460,12 +584,12 @@ async def export_workbook(
         period, {u.code: u for u in units}, tz, lang, gettext, progress, total, 0, files_folder
     )
     book = _Book(out)
-    taken: set[str] = set()
+    taken = ctx.taken
     written: dict[str, int] = {}
     summary = _sheet_title(_("Summary"), taken)
     written[summary] = await _write_summary(session, book, summary, ctx, today)
     submissions = 0
-    for form in forms.values():
+    for form in exported:
         title = _sheet_title(form.title.get(lang), taken)
         written[title] = await _write_form(session, book, title, form, ctx)
         submissions += written[title]
@@ -479,6 +603,11 @@ async def export_workbook(
         written[title] = sheet.rows
     await asyncio.to_thread(book.workbook.close)
     return ExportResult(written, submissions)
+
+
+def _exported(forms: dict[str, FormDefinition]) -> list[FormDefinition]:
+    """Every form of the catalogue but an admin's trial of an unpublished import."""
+    return [form for form in forms.values() if not form.trial]
 
 
 Download = Callable[[str], Awaitable[bytes]]
@@ -512,7 +641,7 @@ async def export_files(
     written, missing = 0, []
     prefix = f"{root}/" if root else ""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for form in forms.values():
+        for form in _exported(forms):
             file_fields = [f for f in form.fields if f.type in ("photo", "document")]
             if not file_fields:
                 continue

@@ -411,6 +411,7 @@ async def send(done: Finished) -> None:
         files=files,
         token=done.data["token"],
         replaces_id=replaces,
+        at=deps["clock"].now(),  # the bot's clock: what status and exports count by
     )
     if new:
         # Owed, not sent: committed with the submission, so a crash or an outage of

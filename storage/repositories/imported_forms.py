@@ -64,3 +64,11 @@ async def published(session: AsyncSession) -> list[ImportedForm]:
     for row in rows:
         newest.setdefault(row.form_id, row)
     return list(newest.values())
+
+
+async def versions(session: AsyncSession, form_id: str) -> dict[int, str]:
+    """The workbook's own `version` of each revision of `form_id` (Kobo's `__version__`)."""
+    rows = await session.execute(
+        select(ImportedForm.revision, ImportedForm.version).where(ImportedForm.form_id == form_id)
+    )
+    return {revision: version for revision, version in rows.all()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -44,6 +45,7 @@ async def store(
     files: Sequence[tuple[str, Mapping[str, Any]]],
     token: str,
     replaces_id: int | None,
+    at: datetime | None = None,
 ) -> tuple[Submission, bool]:
     """Store a submission (and its attachments); (submission, False) if this draft was stored before."""
     existing = await by_token(session, token)
@@ -66,7 +68,7 @@ async def store(
         draft_token=token,
         replaces_id=replaces_id,
         status=SubmissionStatus.SUBMITTED,
-        submitted_at=utcnow(),
+        submitted_at=at.astimezone(UTC) if at else utcnow(),  # SQLite keeps no zone: UTC
     )
     session.add(submission)
     await session.flush()

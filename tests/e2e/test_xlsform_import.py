@@ -3,10 +3,17 @@ by buttons and by typing only; the answers are in the database; a broken one is 
 
 from __future__ import annotations
 
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser
+from bot.status.command_line import export as export_command
 from storage.models import AuditEntry, ImportedForm, Submission
 from tests.e2e.flows import registered_officer
 from tests.harness import ADMIN_ID, RunningBot
@@ -41,7 +48,19 @@ async def _stored(db: Db) -> list[Submission]:
 
 async def test_household_survey_by_buttons(api: FakeBotAPI, running: RunningBot, db: Db) -> None:
     await _import_and_publish(api)
-    lan = await registered_officer(api, 2101)
+    await _fill_by_buttons(api, 2101)
+    [stored] = await _stored(db)
+    answers = stored.answers
+    assert answers["ho_ten"] == "Lò Văn Pao" and answers["tuoi"] == 45
+    assert answers["dien_tich"] == 1.5 and answers["cay_trong"] == ["lua", "che"]
+    assert (answers["ten_tv__1"], answers["ten_tv__2"]) == ("Lò Thị Mai", "Lò Văn Sùng")
+    assert answers["anh_nha"][0]["file_id"] == "AgACnha"
+    assert answers["so_loai"] == 2 and answers["thietbi"] == "telegram:2101"
+    assert answers["ngay"] and answers["batdau"]
+
+
+async def _fill_by_buttons(api: FakeBotAPI, officer_id: int) -> FakeUser:
+    lan = await registered_officer(api, officer_id)
     await lan.send("/bieumau")
     await lan.expect("biểu mẫu")
     await lan.press("Khảo sát hộ gia đình")
@@ -76,14 +95,7 @@ async def test_household_survey_by_buttons(api: FakeBotAPI, running: RunningBot,
     assert "Lò Văn Sùng" in review.text
     await lan.press("Gửi")
     await lan.expect("Đã gửi")
-    [stored] = await _stored(db)
-    answers = stored.answers
-    assert answers["ho_ten"] == "Lò Văn Pao" and answers["tuoi"] == 45
-    assert answers["dien_tich"] == 1.5 and answers["cay_trong"] == ["lua", "che"]
-    assert (answers["ten_tv__1"], answers["ten_tv__2"]) == ("Lò Thị Mai", "Lò Văn Sùng")
-    assert answers["anh_nha"][0]["file_id"] == "AgACnha"
-    assert answers["so_loai"] == 2 and answers["thietbi"] == "telegram:2101"
-    assert answers["ngay"] and answers["batdau"]
+    return lan
 
 
 async def test_household_survey_by_typing_only(
@@ -141,3 +153,107 @@ async def test_a_new_version_replaces_the_old_for_new_submissions(
     assert actions.count("form.publish") == 2 and actions.count("form.import") == 2
     assert running.app is not None and running.app.forms["khao_sat_ho"].version == 2
     assert admin.id == ADMIN_ID
+
+
+async def _export(api: FakeBotAPI) -> Workbook:
+    """/xuat of the tests' month, as staff receive it."""
+    staff = api.user(ADMIN_ID)
+    await staff.send("/xuat 11/2026")
+    sent = await staff.expect("Tháng 11/2026:")
+    assert sent.method == "sendDocument" and sent.message is not None
+    return load_workbook(BytesIO(api.files[f"files/{sent.message['document']['file_id']}"]))
+
+
+def _records(book: Workbook, title: str) -> list[dict[str, Any]]:
+    rows = list(book[title].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+HOUSEHOLD_COLUMNS = [
+    "batdau",
+    "ngay",
+    "thietbi",
+    "ho_ten",
+    "tuoi",
+    "co_dat",
+    "dien_tich",
+    "cay_trong",
+    "cay_trong/lua",
+    "cay_trong/ngo",
+    "cay_trong/che",
+    "so_loai",
+    "anh_nha",
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+    "_unit_code",
+    "_unit",
+]
+
+
+async def test_the_export_has_the_answers_as_kobo_exports_them(
+    api: FakeBotAPI, running: RunningBot, db: Db, tmp_path: Path
+) -> None:
+    await _import_and_publish(api)
+    await _fill_by_buttons(api, 2103)
+    [stored] = await _stored(db)
+    book = await _export(api)
+    assert "Khảo sát hộ gia đình" in book.sheetnames and "thanh_vien" in book.sheetnames
+    sheet = book["Khảo sát hộ gia đình"]
+    assert [c.value for c in sheet[1]] == HOUSEHOLD_COLUMNS
+    [row] = _records(book, "Khảo sát hộ gia đình")
+    assert (row["ho_ten"], row["tuoi"], row["co_dat"], row["dien_tich"]) == (
+        "Lò Văn Pao",
+        45,
+        "yes",  # the choice's name, not its label "Có"
+        1.5,
+    )
+    assert row["cay_trong"] == "lua che"
+    assert (row["cay_trong/lua"], row["cay_trong/ngo"], row["cay_trong/che"]) == (1, 0, 1)
+    assert row["so_loai"] == 2 and row["thietbi"] == "telegram:2103"
+    assert row["ngay"] == "2026-11-27" and str(row["batdau"]).startswith("2026-11-27T")
+    assert row["anh_nha"] == "1-anh.jpg"
+    assert (row["_id"], row["_uuid"]) == (stored.id, stored.draft_token)
+    # Sent at the bot's clock's 10:00 in Hà Nội; written in UTC, as Kobo writes it.
+    assert row["_submission_time"] == "2026-11-27T03:00:00"
+    assert row["_submitted_by"] == "Nguyễn Thị Lan" and row["__version__"] == "2026120101"
+    assert row["_index"] == 1 and row["_unit"] == "Phường Cầu Giấy"
+    assert row["_status"] == "đã gửi" and row["_validation_status"] is None
+    members = _records(book, "thanh_vien")
+    assert [(m["ten_tv"], m["_index"], m["_parent_index"]) for m in members] == [
+        ("Lò Thị Mai", 1, 1),
+        ("Lò Văn Sùng", 2, 1),
+    ]
+    assert {m["_submission__id"] for m in members} == {stored.id}
+    assert {m["_parent_table_name"] for m in members} == {"Khảo sát hộ gia đình"}
+    # `python -m bot export` loads the published imports as the bot does.
+    out = tmp_path / "xuat.xlsx"
+    assert await export_command(running.settings, "11/2026", str(out), running.clock) == 0
+    assert _records(load_workbook(out), "Khảo sát hộ gia đình") == [row]
+
+
+async def test_an_imported_form_nobody_filled_has_its_headers(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    admin = api.user(ADMIN_ID)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    await admin.expect("lần nhập")
+    await admin.press("Thử")  # a trial is no sheet of its own
+    await admin.expect("Họ và tên chủ hộ")
+    await admin.send("/huy")
+    await admin.press("Công bố")
+    await admin.expect("/bieumau")
+    book = await _export(api)
+    assert [c.value for c in book["Khảo sát hộ gia đình"][1]] == HOUSEHOLD_COLUMNS
+    assert book["Khảo sát hộ gia đình"].max_row == 1
+    header = [c.value for c in book["thanh_vien"][1]]
+    assert header[:4] == ["ten_tv", "_index", "_parent_table_name", "_parent_index"]
+    assert book["thanh_vien"].max_row == 1
+    assert not any(title.startswith("trial") or "(2)" in title for title in book.sheetnames)
