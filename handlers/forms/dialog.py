@@ -28,6 +28,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,7 +41,7 @@ from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.computed import Filler, fill_computed
 from bot.forms.dialog import PREFIX, form_dialog
-from bot.middlewares.callback_answers import AnswerCallbacks
+from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
 from handlers import dialogs
@@ -440,6 +441,7 @@ async def pressed_open(
     callback_data: FormCb,
     state: FSMContext,
     forms: Forms,
+    callback_answer: CallbackAnswer,
     **deps: Any,
 ) -> None:
     """`activity_report` (/bieumau), or `activity_report@2026-11` with the period chosen."""
@@ -448,7 +450,13 @@ async def pressed_open(
     assert bot is not None
     form_id, _at, period = callback_data.form.partition("@")
     form = forms.get(form_id)
-    if form is None or not isinstance(message, Message):
+    user: User = deps["user"]
+    if form is None or not form.offered_to(user.unit_code):
+        # Not published to this officer's unit (or no longer): /bieumau would not show it,
+        # so a button for it is an old one or a forged one.
+        alert(callback_answer, _("This form is not available."))
+        return
+    if not isinstance(message, Message):
         return
     await edit_markup(bot, message.chat.id, message.message_id, None)
     await _open(bot, message.chat.id, state, form, {**deps, "forms": forms}, period or None)

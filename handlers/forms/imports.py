@@ -5,7 +5,8 @@ stateDiagram-v2
     [*] --> summary: an .xlsx / .xls document from an admin (stored as an unpublished revision)
     [*] --> refused: the workbook can't run (the row and the reason)
     summary --> trial: ▶️ Thử (the form runs; Gửi stores nothing)
-    summary --> published: 📢 Công bố (every officer) — new submissions use it, old ones keep theirs
+    summary --> audience: 📢 Công bố… (bot.forms.publishing: every officer, or chosen units)
+    audience --> published: 📢 Công bố — new submissions use it, old ones keep theirs
 ```
 """
 
@@ -22,17 +23,23 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.dialogs import engine
+from bot.dialogs.engine import DialogState
+from bot.domain.units import UnitDirectory
 from bot.form_imports import ImportRefused, import_workbook, publish, trial_form
 from bot.forms.imported import questions
 from bot.forms.model import FormDefinition
+from bot.forms.publishing import PUBLISH, unit_names, units_of
 from bot.forms.xlsform import SUFFIXES
 from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access, HasAccess
+from handlers.dialogs import DialogSpec, Finished, begin, register
+from handlers.dialogs import context as dialog_context
 from handlers.editing import edit_markup
 from handlers.forms.dialog import start_form
 from handlers.forms.view import FormAction, FormCb
 from storage.models import User
-from storage.repositories import imported_forms
+from storage.repositories import imported_forms, recipients
 
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
@@ -63,7 +70,7 @@ def _summary(form: FormDefinition, revision: int) -> str:
     if form.adapted:
         lines.append(_("Adapted for a chat:"))
         lines.extend(f"• {html.escape(line)}" for line in form.adapted)
-    lines.append(_("Try it yourself, then publish it to every officer."))
+    lines.append(_("Try it yourself, then publish it to every officer or to chosen units."))
     return "\n".join(lines)
 
 
@@ -100,7 +107,7 @@ async def workbook_sent(
         ],
         [
             InlineKeyboardButton(
-                text=_("📢 Publish to every officer"),
+                text=_("📢 Publish…"),
                 callback_data=FormCb(action=FormAction.PUBLISH, imported=row.id).pack(),
             )
         ],
@@ -135,18 +142,53 @@ async def pressed_publish(
     query: CallbackQuery,
     callback_data: FormCb,
     session: AsyncSession,
-    user: User,
+    state: FSMContext,
     clock: Clock,
-    forms: dict[str, FormDefinition],
+    units: UnitDirectory,
 ) -> None:
-    """Publish: officers find it in /bieumau; a double tap publishes once."""
+    """Ask whom it is for: every officer, or the officers of units the admin chooses."""
     row = await imported_forms.get(session, callback_data.imported)
     if row is None or query.bot is None or not isinstance(query.message, Message):
         return
-    if row.published_at is None:
-        publish(row, None, user.id, clock.now(), session, forms)
-        await session.commit()
     await edit_markup(query.bot, query.message.chat.id, query.message.message_id, None)
-    await query.message.answer(
-        _("📢 Published: officers find “{title}” in /bieumau.").format(title=html.escape(row.title))
-    )
+    data = {"row": row.id, "title": row.title}
+    ctx = dialog_context(clock, units, data)
+    await begin(query.bot, query.message.chat.id, state, engine.start(PUBLISH, ctx, data))
+
+
+async def _prepare(state: DialogState, deps: dict[str, Any]) -> dict[str, Any]:
+    """The form's title; while units are chosen, how many officers each one has."""
+    extra: dict[str, Any] = {"title": state.data.get("title", "")}
+    if state.draft.get("picking"):
+        codes = [unit.code for unit in deps["units"]]
+        extra["unit_counts"] = await recipients.officer_counts(deps["session"], codes)
+    return extra
+
+
+async def _published(done: Finished) -> None:
+    """📢 Công bố: stored and committed, then said; new submissions use it from now on."""
+    session: AsyncSession = done.deps["session"]
+    row = await imported_forms.get(session, int(done.data["row"]))
+    if row is None:
+        await done.state.clear()
+        return
+    codes = units_of(done.answers)
+    clock: Clock = done.deps["clock"]
+    publish(row, codes, done.user_id, clock.now(), session, done.deps["forms"])
+    await session.commit()
+    await done.state.clear()
+    title = html.escape(row.title)
+    if codes is None:
+        text = _("📢 Published: officers find “{title}” in /bieumau.").format(title=title)
+    else:
+        text = _(
+            "📢 Published: the officers of {n} units find “{title}” in /bieumau: {units}."
+        ).format(
+            n=len(codes),
+            title=title,
+            units=html.escape(unit_names(codes, dialog_context(clock, done.deps["units"]))),
+        )
+    await done.bot.send_message(done.chat_id, text)
+
+
+register(DialogSpec(PUBLISH, frozenset({Access.ADMIN}), _published, _prepare))

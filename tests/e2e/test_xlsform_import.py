@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.emulator import FakeBotAPI, FakeUser
 from bot.status.command_line import export as export_command
-from storage.models import AuditEntry, ImportedForm, Submission
+from storage.models import AuditEntry, ImportedForm, Submission, User
 from tests.e2e.flows import registered_officer
 from tests.harness import ADMIN_ID, RunningBot
 from tests.xlsform_books import HOUSEHOLD, workbook
@@ -33,6 +33,10 @@ async def _import_and_publish(api: FakeBotAPI, admin: FakeUser | None = None) ->
     await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
     summary = await admin.expect("lần nhập")
     assert "7 câu hỏi" in summary.text and "thanh_vien" in summary.text  # the repeat, adapted
+    await admin.press("Công bố")
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người điền: Tất cả cán bộ")
     await admin.press("Công bố")
     await admin.expect("/bieumau")
     return admin
@@ -248,6 +252,11 @@ async def test_an_imported_form_nobody_filled_has_its_headers(
     await admin.press("Thử")  # a trial is no sheet of its own
     await admin.expect("Họ và tên chủ hộ")
     await admin.send("/huy")
+    await admin.expect("hủy")
+    await admin.press("Công bố")
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người điền")
     await admin.press("Công bố")
     await admin.expect("/bieumau")
     book = await _export(api)
@@ -257,3 +266,51 @@ async def test_an_imported_form_nobody_filled_has_its_headers(
     assert header[:4] == ["ten_tv", "_index", "_parent_table_name", "_parent_index"]
     assert book["thanh_vien"].max_row == 1
     assert not any(title.startswith("trial") or "(2)" in title for title in book.sheetnames)
+
+
+async def test_a_form_published_to_chosen_units_is_theirs_only(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    lan = await registered_officer(api, 2104)  # Phường Cầu Giấy
+    hai = await registered_officer(
+        api, 2105, name="Trần Văn Hải", unit_query="hoa xa", unit="Xã Hòa Xá"
+    )
+    admin = api.user(ADMIN_ID)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    await admin.expect("lần nhập")
+    await admin.press("Công bố")
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Chọn đơn vị")
+    await admin.expect("Gõ một phần tên đơn vị")
+    await admin.send("cau giay")
+    await admin.expect("bấm vào các đơn vị để chọn")
+    await admin.press("Phường Cầu Giấy · 1")  # with its number of officers
+    await admin.expect("")
+    await admin.press("Xong (1)")
+    review = await admin.expect("Người điền")
+    assert "Cán bộ của 1 đơn vị: Phường Cầu Giấy" in review.text
+    await admin.press("Công bố")
+    done = await admin.expect("/bieumau")
+    assert "1 đơn vị" in done.text and "Phường Cầu Giấy" in done.text
+    async with db() as session:
+        [row] = (await session.scalars(select(ImportedForm))).all()
+        [lan_unit] = (await session.scalars(select(User.unit_code).where(User.id == lan.id))).all()
+    assert row.units == [lan_unit] and row.published_at is not None
+
+    await lan.send("/bieumau")
+    offered = await lan.expect("biểu mẫu")
+    assert "Khảo sát hộ gia đình" in offered.buttons
+    await hai.send("/bieumau")
+    listed = await hai.expect("biểu mẫu")
+    assert "Khảo sát hộ gia đình" not in listed.buttons
+    # A button for it, from Lan's list, pressed in Hải's chat: the form is not opened.
+    message, button = lan.find_button("Khảo sát hộ gia đình")
+    forged = {**message, "chat": {"id": hai.id, "type": "private"}}
+    await hai.press_data(forged, button["callback_data"])
+    refused = await api.wait_for(
+        lambda e: e.method == "answerCallbackQuery" and "không có" in str(e.params.get("text"))
+    )
+    assert refused.params.get("show_alert") is True
+    await hai.send("/bieumau")  # Hải's next message is the list again, not the form's question
+    await hai.expect("biểu mẫu")
+    assert not any("Họ và tên chủ hộ" in e.text for e in api.sent if e.chat_id == hai.id)
