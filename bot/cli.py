@@ -75,6 +75,7 @@ async def _migrate(settings: Settings) -> None:
 async def _import_form(settings: Settings, content: bytes, file: str) -> int:
     from bot.app import load_forms, prepare_database
     from bot.form_imports import ImportRefused, import_workbook, load_published, publish
+    from bot.forms.xlsform import english
     from storage.database import create_engine, create_sessionmaker
     from storage.repositories.audit import SYSTEM_ACTOR
 
@@ -98,7 +99,7 @@ async def _import_form(settings: Settings, content: bytes, file: str) -> int:
         await engine.dispose()
     print(f"{form.id} revision {row.revision}: {len(form.fields)} questions, published.")
     for line in form.adapted:
-        print(f"  adapted: {line}")
+        print(f"  adapted: {english(line)}")
     return 0
 
 

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.text import N_, Text
 from bot.forms.imported import runnable, summary
 from bot.forms.model import FormDefinition
-from bot.forms.xlsform import XLSFormError, read_xlsform
+from bot.forms.xlsform import XLSFormError, english, read_xlsform
 from storage.models import ImportedForm
 from storage.repositories import audit, imported_forms
 
@@ -49,7 +50,12 @@ async def load_published(
 
 
 class ImportRefused(ValueError):
-    """The workbook can't be imported; the message says why (with the row when it is one)."""
+    """The workbook can't be imported: `text` says why (with the row when it is one),
+    translatable; str() is the English message."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(english(text))
 
 
 async def import_workbook(
@@ -63,11 +69,14 @@ async def import_workbook(
     try:
         form = read_xlsform(content, filename)
     except XLSFormError as error:
-        raise ImportRefused(str(error)) from None
+        raise ImportRefused(error.text) from None
     taken = forms.get(form.id)
     if taken is not None and not taken.source.startswith(IMPORTED):
         raise ImportRefused(
-            f"{filename}: form_id {form.id!r} is the id of a built-in form; choose another"
+            Text(
+                N_("{file}: form_id “{id}” is the id of a built-in form; choose another"),
+                {"file": filename, "id": form.id},
+            )
         )
     row = await imported_forms.add(
         session,

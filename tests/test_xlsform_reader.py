@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -11,7 +12,8 @@ from bot.forms.computed import Filler, fill_computed
 from bot.forms.engine import Accepted
 from bot.forms.results import Invalid
 from bot.forms.times import parse_datetime, parse_time
-from bot.forms.xlsform import XLSFormError, language_code, read_xlsform
+from bot.forms.xlsform import XLSFormError, english, language_code, read_xlsform
+from bot.i18n import create_i18n
 from tests.xlsform_books import EN, HOUSEHOLD, VI, workbook
 
 TODAY = date(2026, 12, 3)
@@ -98,7 +100,7 @@ def test_types_a_chat_cannot_offer_are_adapted_and_said() -> None:
         ),
         "kieu.xlsx",
     )
-    said = "\n".join(form.adapted)
+    said = "\n".join(english(line) for line in form.adapted)
     for word in ("barcode", "geotrace", "range", "audio"):
         assert word in said
     assert form.field("ma").type == "text" and form.field("ghi_am").type == "document"
@@ -114,22 +116,25 @@ def test_types_a_chat_cannot_offer_are_adapted_and_said() -> None:
 @pytest.mark.parametrize(
     ("survey", "reason"),
     [
-        ([["type", "name", "label"], ["integer", "a", "A"], ["photograph", "b", "B"]], "row : 3"),
+        (
+            [["type", "name", "label"], ["integer", "a", "A"], ["photograph", "b", "B"]],
+            "row 3 of the survey sheet: unknown question type “photograph”",
+        ),
         (
             [
                 ["type", "name", "label", "relevant"],
                 ["integer", "a", "A"],
                 ["text", "b", "B", "${c} > 1"],
             ],
-            "row : 3",
+            "row 3 of the survey sheet: relevant uses ${c}, but no question is named “c”",
         ),
         (
             [["type", "name", "label", "constraint"], ["integer", "a", "A", ". >>> 2"]],
-            "row 2 (a): constraint",
+            "row 2 of the survey sheet (a): constraint",
         ),
         (
             [["type", "name", "label"], ["select_one_from_file units.csv", "u", "Đơn vị"]],
-            "row 2 (u)",
+            "row 2 of the survey sheet (u)",
         ),
         ([["type", "name", "label"], ["rank colours", "r", "R"]], "row 2"),
         (
@@ -138,13 +143,13 @@ def test_types_a_chat_cannot_offer_are_adapted_and_said() -> None:
                 ["integer", "a", "A", "${b} = 1"],
                 ["integer", "b", "B"],
             ],
-            "row 2 (a): relevant",
+            "row 2 of the survey sheet (a): relevant",
         ),
     ],
 )
 def test_a_workbook_that_cannot_run_is_refused_with_its_row(survey: list, reason: str) -> None:
     choices = [["list_name", "name", "label"], ["colours", "red", "Đỏ"]]
-    with pytest.raises(XLSFormError, match=reason.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(XLSFormError, match=re.escape(reason)):
         read_xlsform(workbook(survey, choices), "sai.xlsx")
 
 
@@ -168,3 +173,50 @@ def test_languages_and_times() -> None:
     assert isinstance(parse_time("24:10"), Invalid)
     assert parse_datetime("05/03/2026 14:30", TODAY).value == "2026-03-05T14:30"  # type: ignore[union-attr]
     assert VI and EN
+
+
+def test_what_the_import_says_is_translated_with_its_row() -> None:
+    i18n = create_i18n("vi")
+
+    def vietnamese(msgid: str) -> str:
+        return i18n.gettext(msgid, locale="vi")
+
+    form = read_xlsform(
+        workbook([["type", "name", "label"], ["text", "a", "A"], ["barcode", "ma", "Mã"]]), "k.xlsx"
+    )
+    [said] = form.adapted
+    assert (
+        said.render(vietnamese) == "dòng 3 (ma): barcode: người điền gõ mã (chat không có máy quét)"
+    )
+    with pytest.raises(XLSFormError) as refused:
+        read_xlsform(
+            workbook([["type", "name", "label", "constraint"], ["integer", "a", "A", ". >>> 2"]]),
+            "sai.xlsx",
+        )
+    text = refused.value.text.render(vietnamese)
+    assert text.startswith("sai.xlsx: dòng 2 của sheet survey (a): không tính được constraint")
+    assert "vị trí" in text  # the expression's own error, translated as well
+
+
+def test_required_message_and_appearance() -> None:
+    form = read_xlsform(
+        workbook(
+            [
+                ["type", "name", "label", "required", "required_message", "appearance"],
+                ["text", "ma_so", "Mã số thuế", "yes", "Phải có mã số thuế", "numbers"],
+                ["text", "mo_ta", "Mô tả", "", "", "multiline"],
+                ["select_one yn", "co", "Có?", "yes", "", "minimal quick"],
+                ["image", "ky", "Chữ ký", "", "", "signature"],
+            ],
+            [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không"]],
+        ),
+        "ap.xlsx",
+    )
+    code = form.field("ma_so")
+    assert code.required_message is not None and code.required_message.get() == "Phải có mã số thuế"
+    assert isinstance(answer(form, {}, "ma_so", TextInput("0101 234 567"), today=TODAY), Accepted)
+    assert isinstance(answer(form, {}, "ma_so", TextInput("không có"), today=TODAY), Invalid)
+    assert form.field("mo_ta").max_length == 3000 and not form.field("mo_ta").numbers_only
+    assert form.field("co").type == "select_one" and form.field("co").required_message is None
+    assert form.field("ky").type == "photo"
+    assert any("signature" in english(line) for line in form.adapted)

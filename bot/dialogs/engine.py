@@ -587,7 +587,7 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
     step = dialog.step(state.at)
     if word is Nav.SKIP:
         if step.is_required(state.answers):
-            return _refuse(state, CANT_SKIP, ctx)
+            return _refuse(state, step.required_message or CANT_SKIP, ctx)
         return _accept(dialog, state, step, None, ctx, echo=ctx.gettext("⏭ Skip"))
     if word is Nav.KEEP:
         if step.name not in state.answers:
@@ -599,7 +599,9 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
     chosen = list(state.draft.get("chosen", []))
     if step.kind is Kind.CHOOSE_MANY or _picking(step, state):
         if not chosen:
-            return _refuse(state, NO_UNITS if _picking(step, state) else CHOOSE_ONE_AT_LEAST, ctx)
+            if _picking(step, state):
+                return _refuse(state, NO_UNITS, ctx)
+            return _refuse(state, step.required_message or CHOOSE_ONE_AT_LEAST, ctx)
         return _accept(dialog, state, step, chosen, ctx)
     return _refuse(state, PRESS_A_BUTTON, ctx)
 

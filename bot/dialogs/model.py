@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.domain.text import Text
+from bot.forms.localized import Localized
 from bot.forms.results import Checked
 
 Answers = dict[str, Any]
@@ -147,6 +148,8 @@ class Step:
     # Files collected one by one (up to `collect`) until Done: `add(files so far, input, ctx)`.
     add: Callable[[list[Any], Any, Context], Checked] | None = None
     collect: int = 0
+    # Said when a required step is skipped or Done with nothing (XLSForm's required_message).
+    required_message: Localized | None = None
 
     def is_required(self, answers: Mapping[str, Any]) -> bool:
         return self.required(answers) if callable(self.required) else self.required

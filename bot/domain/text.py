@@ -28,8 +28,15 @@ class Text:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, gettext: Callable[[str], str]) -> str:
+        """Translated, with its values put in; a value that is a `Text` is translated too."""
         translated = gettext(self.msgid)
-        return translated.format(**self.params) if self.params else translated
+        if not self.params:
+            return translated
+        values = {
+            key: value.render(gettext) if isinstance(value, Text) else value
+            for key, value in self.params.items()
+        }
+        return translated.format(**values)
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ def _step(form: FormDefinition, field: Field, lang: str) -> Step:
         take=take,
         add=add if many_files else None,
         collect=field.max_count if many_files else 0,
+        required_message=field.required_message,
     )
 
 

@@ -190,7 +190,14 @@ def _text(field: Field, raw: RawInput, today: date) -> Checked:
                 {"length": len(value), "max": field.max_length},
             )
         )
+    if field.numbers_only and not _NUMBERS_ONLY.fullmatch(value):
+        return Invalid(NUMBERS_ONLY)
     return Valid(value)
+
+
+# XLSForm's `numbers` appearance of a text question: what ODK's numeric keyboard can type.
+_NUMBERS_ONLY = re.compile(r"[0-9 .,+\-]+")
+NUMBERS_ONLY = Text(N_("Please type digits only (a code or a number such as 0912 345 678)."))
 
 
 def _number_parser(parse: Callable[[str], Checked]) -> Callable[[Field, RawInput, date], Checked]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.forms.model import FormDefinition
-from bot.forms.xlsform import read_xlsform
+from bot.forms.xlsform import english, read_xlsform
 
 
 def runnable(
@@ -37,7 +37,7 @@ def summary(form: FormDefinition) -> dict[str, Any]:
         "fields": [{"name": f.name, "type": f.type, "label": f.label.get()} for f in form.fields],
         "computed": [{"name": c.name, "kind": c.kind} for c in form.computed],
         "columns": list(form.columns),
-        "adapted": list(form.adapted),
+        "adapted": [english(line) for line in form.adapted],
     }
 
 

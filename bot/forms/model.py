@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, get_args
 
+from bot.domain.text import Text
 from bot.forms.expressions import Expression
 from bot.forms.localized import Localized
 
@@ -129,6 +130,8 @@ class Field:
     notes: tuple[Note, ...] = ()
     choice_filter: tuple[tuple[str, str], ...] = ()  # (choice column, field it must equal)
     placement: Placement | None = None
+    required_message: Localized | None = None  # said when a required question is skipped
+    numbers_only: bool = False  # text typed as digits (XLSForm's `numbers` appearance)
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
@@ -151,7 +154,7 @@ class FormDefinition:
     computed: tuple[Computed, ...] = ()
     columns: tuple[str, ...] = ()
     closing: tuple[Note, ...] = ()
-    adapted: tuple[str, ...] = ()
+    adapted: tuple[Text, ...] = ()
     units: tuple[str, ...] | None = None  # published to these units only; None: to everyone
     trial: bool = False  # an import not yet published, tried by the admin: Gửi stores nothing
 

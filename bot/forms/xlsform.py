@@ -37,9 +37,11 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
+from bot.domain.text import N_, Text
 from bot.forms.expressions import Expression, ExpressionError, parse_expression
 from bot.forms.localized import DEFAULT_LANGUAGE, Localized
 from bot.forms.model import (
+    DEFAULT_MAX_LENGTH,
     Choice,
     Computed,
     Field,
@@ -50,6 +52,12 @@ from bot.forms.model import (
 )
 
 SUFFIXES = (".xlsx", ".xls")
+# `appearance` in a chat: `multiline` lets a text be long, `numbers` takes digits only; a
+# drawing pad (signature, draw, annotate) is a photo; the others (minimal, quick, compact,
+# horizontal, likert, field-list, month-year...) change how ODK lays a question out and
+# mean nothing in a chat, where every choice is a button and questions come one by one.
+MULTILINE_MAX = 3000  # a screenful of text; the review comes in pages past Telegram's 4,096
+_DRAWN = frozenset({"signature", "draw", "annotate"})
 REPEAT_MAX = 5
 ACK = "OK"  # what ODK stores for an acknowledged question
 METADATA = (
@@ -87,14 +95,82 @@ _ACK_LABEL = {"vi": "Đã rõ (OK)", "en": "OK"}
 
 
 class XLSFormError(ValueError):
-    """The workbook can't be run; the message names the file, the row and the reason."""
+    """The workbook can't be run: `text` names the file, the row and the reason, translatable;
+    str() is the English message (logs, the command line)."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(english(text))
+
+
+def english(text: Text) -> str:
+    return text.render(lambda msgid: msgid)
+
+
+# pyxform's messages for the mistakes people make most, in our words (translated); any other
+# is shown as pyxform wrote it, in English, after the row.
+_PYXFORM_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"Unknown question type '(?P<type>[^']+)'"),
+        N_("unknown question type “{type}”"),
+    ),
+    (
+        re.compile(
+            r"the '(?P<column>[\w:]+)' value is invalid\. Reference variables must contain a name "
+            r"from the 'survey' sheet\. Could not find the name '(?P<name>[^']+)'"
+        ),
+        N_("{column} uses ${{{name}}}, but no question is named “{name}”"),
+    ),
+    (
+        re.compile(
+            r"the 'name' value '(?P<name>[^']+)' is invalid\. Questions, groups, and repeats"
+        ),
+        N_("the name “{name}” is used twice in the same group"),
+    ),
+    (
+        re.compile(
+            r"Unmatched 'begin_(?P<kind>\w+)'\. No matching 'end_\w+' was found for the name '(?P<name>[^']+)'"
+        ),
+        N_("“begin {kind} {name}” has no “end {kind}”"),
+    ),
+    (
+        re.compile(r"List name not in choices sheet: (?P<list>\S+)"),
+        N_("the choice list “{list}” is not on the choices sheet"),
+    ),
+    (re.compile(r"Question or group with no name"), N_("a question or group has no name")),
+    (
+        re.compile(r"the 'name' value is invalid\. Names must begin"),
+        N_("a name must begin with a letter or _, then letters, digits, _, - or ."),
+    ),
+)
+_PYXFORM_ROW = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
+
+
+def _pyxform_text(source: str, message: str) -> Text:
+    """pyxform's error as ours: the row (when it names one) and the reason, translated if known."""
+    row = _PYXFORM_ROW.match(message)
+    rest = message[row.end() :] if row else message
+    problem: Text | str = rest
+    for pattern, msgid in _PYXFORM_MESSAGES:
+        found = pattern.search(rest)
+        if found:
+            problem = Text(msgid, found.groupdict())
+            break
+    if row is None:
+        return Text(N_("{file}: {problem}"), {"file": source, "problem": problem})
+    return Text(
+        N_("{file}: row {row} of the survey sheet: {problem}"),
+        {"file": source, "row": int(row.group(1)), "problem": problem},
+    )
 
 
 def read_xlsform(content: bytes, source: str) -> FormDefinition:
     """The form of an XLSForm workbook, or XLSFormError saying which row is wrong and why."""
     suffix = Path(source).suffix.lower()
     if suffix not in SUFFIXES:
-        raise XLSFormError(f"{source}: not an XLSForm workbook (.xlsx or .xls)")
+        raise XLSFormError(
+            Text(N_("{file}: not an XLSForm workbook (.xlsx or .xls)"), {"file": source})
+        )
     warnings: list[str] = []
     try:
         book = get_xlsform(BytesIO(content), file_type=suffix)
@@ -104,9 +180,14 @@ def read_xlsform(content: bytes, source: str) -> FormDefinition:
             validate=False, warnings=warnings
         )
     except PyXFormError as error:
-        raise XLSFormError(f"{source}: {_with_row(str(error), content, suffix)}") from None
+        raise XLSFormError(_pyxform_text(source, _with_row(str(error), content, suffix))) from None
     except Exception as error:  # a damaged file: xlrd / openpyxl say it their own way
-        raise XLSFormError(f"{source}: the workbook can't be read ({error})") from None
+        raise XLSFormError(
+            Text(
+                N_("{file}: the workbook can't be read ({error})"),
+                {"file": source, "error": str(error)},
+            )
+        ) from None
     rows = _rows(book.survey)
     return _Builder(source, rows, tree).form()
 
@@ -158,7 +239,7 @@ class _Built:
     computed: list[Computed] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # waiting for the next question
-    adapted: list[str] = field(default_factory=list)
+    adapted: list[Text] = field(default_factory=list)
 
 
 class _Builder:
@@ -174,14 +255,29 @@ class _Builder:
 
     # --- errors and text ------------------------------------------------------------------
 
-    def fail(self, name: str, problem: str) -> XLSFormError:
+    def fail(self, name: str, problem: Text) -> XLSFormError:
         row = self.rows.get(name)
-        where = f"row {row} ({name})" if row else name
-        return XLSFormError(f"{self.source}: survey {where}: {problem}")
+        if row is None:
+            return XLSFormError(
+                Text(
+                    N_("{file}: {name}: {problem}"),
+                    {"file": self.source, "name": name, "problem": problem},
+                )
+            )
+        return XLSFormError(
+            Text(
+                N_("{file}: row {row} of the survey sheet ({name}): {problem}"),
+                {"file": self.source, "row": row, "name": name, "problem": problem},
+            )
+        )
 
-    def adapt(self, name: str, what: str) -> None:
+    def adapt(self, name: str, what: Text) -> None:
         row = self.rows.get(name)
-        self.built.adapted.append(f"{'row ' + str(row) + ' ' if row else ''}{name}: {what}")
+        self.built.adapted.append(
+            Text(N_("row {row} ({name}): {what}"), {"row": row, "name": name, "what": what})
+            if row
+            else Text(N_("{name}: {what}"), {"name": name, "what": what})
+        )
 
     def localized(self, value: Any, fallback: str | None = None) -> Localized | None:
         texts: dict[str, str] = {}
@@ -222,10 +318,20 @@ class _Builder:
         try:
             expression = parse_expression(text)
         except ExpressionError as error:
-            raise self.fail(name, f"{column} {source!r} can't be evaluated here: {error}") from None
+            raise self.fail(
+                name,
+                Text(
+                    N_("{column} “{source}” can't be evaluated: {error}"),
+                    {"column": column, "source": source, "error": error.text},
+                ),
+            ) from None
         for ref in sorted(expression.references - known):
             raise self.fail(
-                name, f"{column} {source!r} uses ${{{ref}}}, which is not a question asked before"
+                name,
+                Text(
+                    N_("{column} “{source}” uses ${{{ref}}}, which is not a question asked before"),
+                    {"column": column, "source": source, "ref": ref},
+                ),
             )
         return expression
 
@@ -242,13 +348,19 @@ class _Builder:
         form_id = str(tree.get("id_string") or "")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", form_id):
             raise XLSFormError(
-                f"{self.source}: settings form_id {form_id!r} must be letters, digits and _ "
-                "(at most 64)"
+                Text(
+                    N_(
+                        "{file}: the settings' form_id “{id}” must be letters, digits and _ (at most 64)"
+                    ),
+                    {"file": self.source, "id": form_id},
+                )
             )
         self.children(tree.get("children") or [], _Scope())
         built = self.built
         if not built.fields:
-            raise XLSFormError(f"{self.source}: the survey has no question to ask")
+            raise XLSFormError(
+                Text(N_("{file}: the survey has no question to ask"), {"file": self.source})
+            )
         title = self.localized(tree.get("title"), form_id)
         assert title is not None
         return FormDefinition(
@@ -293,7 +405,7 @@ class _Builder:
             self.computed(element, kind, bind, scope)
         elif control.get("tag") in ("action",) or kind in ("audit", "xml-external", "csv-external"):
             if kind not in ("xml-external", "csv-external"):
-                self.adapt(name, "recorded by the phone in ODK; not recorded in the chat")
+                self.adapt(name, Text(N_("recorded by the phone in ODK; not recorded in the chat")))
         elif bind.get("readonly") in _TRUE and not element.get("default"):
             self.note(element, bind, scope)  # shown, never answered
         elif bind.get("readonly") in _TRUE:
@@ -324,20 +436,36 @@ class _Builder:
     def repeat(self, element: Mapping[str, Any], bind: Mapping[str, Any], scope: _Scope) -> None:
         name = str(element.get("name", ""))
         if scope.repeat is not None:
-            raise self.fail(name, "a repeat inside a repeat can't be asked in a chat")
+            raise self.fail(name, Text(N_("a repeat inside a repeat can't be asked in a chat")))
         count_text = str(
             element.get("control", {}).get("jr:count") or element.get("repeat_count") or ""
         )
         fixed = int(count_text) if count_text.strip().isdigit() else None
         if count_text and fixed is None:
             self.adapt(
-                name, f"repeat_count {count_text!r}: asks “add another?” (up to {REPEAT_MAX})"
+                name,
+                Text(
+                    N_("repeat_count “{count}”: asks “add another?” (up to {max})"),
+                    {"count": count_text, "max": REPEAT_MAX},
+                ),
             )
         entries = min(fixed, REPEAT_MAX) if fixed else REPEAT_MAX
         if fixed and fixed > REPEAT_MAX:
-            self.adapt(name, f"repeat_count {fixed}: at most {REPEAT_MAX} entries in the chat")
+            self.adapt(
+                name,
+                Text(
+                    N_("repeat_count {count}: at most {max} entries in the chat"),
+                    {"count": fixed, "max": REPEAT_MAX},
+                ),
+            )
         if not fixed:
-            self.adapt(name, f"repeat: “add another?” after each entry, at most {REPEAT_MAX}")
+            self.adapt(
+                name,
+                Text(
+                    N_("repeat: “add another?” after each entry, at most {max}"),
+                    {"max": REPEAT_MAX},
+                ),
+            )
         label = self.localized(element.get("label"), name)
         assert label is not None
         siblings = frozenset(_names(element.get("children") or []))
@@ -402,15 +530,21 @@ class _Builder:
         if "jr:preload" in bind:
             what = str(bind.get("jr:preloadParams") or kind)
             if what not in METADATA:
-                self.adapt(name, f"{kind}: not known in a chat, left empty")
+                self.adapt(
+                    name, Text(N_("{kind}: not known in a chat, left empty"), {"kind": kind})
+                )
             if scope.repeat is not None:
-                raise self.fail(name, f"{kind} inside a repeat is not supported")
+                raise self.fail(
+                    name, Text(N_("{kind} inside a repeat is not supported"), {"kind": kind})
+                )
             self.built.computed.append(Computed(name, what, None, scope.groups))
             self.built.columns.append(name)
             return
         source = bind.get("calculate") or element.get("default") or ""
         if scope.repeat is not None:
-            raise self.fail(name, "a calculate inside a repeat is not supported in a chat")
+            raise self.fail(
+                name, Text(N_("a calculate inside a repeat is not supported in a chat"))
+            )
         expression = (
             self.expression(name, "calculation", source, scope, self.known()) if source else None
         )
@@ -433,13 +567,20 @@ class _Builder:
         field_type: FieldType
         itemset = str(element.get("itemset") or "")
         if tag == "odk:rank":
-            raise self.fail(name, "rank (ordering choices by dragging) can't be asked in a chat")
+            raise self.fail(
+                name, Text(N_("rank (ordering choices by dragging) can't be asked in a chat"))
+            )
         if tag in ("select1", "select") or itemset:
             if itemset.endswith((".csv", ".xml", ".geojson")) or kind.endswith("external"):
                 raise self.fail(
                     name,
-                    f"{kind}: its choices are in the file {itemset or 'external_choices'}, which a "
-                    "workbook alone does not carry; put the choices on the choices sheet",
+                    Text(
+                        N_(
+                            "{kind}: its choices are in the file {choices}, which a workbook alone "
+                            "does not carry; put the choices on the choices sheet"
+                        ),
+                        {"kind": kind, "choices": itemset or "external_choices"},
+                    ),
                 )
             field_type = "select_multiple" if tag == "select" else "select_one"
             choices = self.choices(element)
@@ -451,46 +592,82 @@ class _Builder:
                 "photo" if str(control.get("mediatype", "")).startswith("image") else "document"
             )
             if kind in ("audio", "video"):
-                self.adapt(name, f"{kind}: sent as a file (a voice or video message works too)")
+                self.adapt(
+                    name,
+                    Text(
+                        N_("{kind}: sent as a file (a voice or video message works too)"),
+                        {"kind": kind},
+                    ),
+                )
         elif tag == "range":
             field_type = "decimal" if bind.get("type") == "decimal" else "integer"
             params = element.get("parameters") or {}
             start, end = params.get("start", "1"), params.get("end", "10")
-            self.adapt(name, f"range: the number is typed ({start}…{end}), no slider")
+            self.adapt(
+                name,
+                Text(
+                    N_("range: the number is typed ({start}…{end}), no slider"),
+                    {"start": start, "end": end},
+                ),
+            )
             bound = f". >= {start} and . <= {end}"
             old = bind.get("constraint")
             bind = {**bind, "constraint": f"({old}) and {bound}" if old else bound}
         elif bind.get("type") in ("geotrace", "geoshape"):
             field_type = "text"
-            self.adapt(name, f"{kind}: typed as points “lat lon; lat lon; …”, no map")
+            self.adapt(
+                name,
+                Text(N_("{kind}: typed as points “lat lon; lat lon; …”, no map"), {"kind": kind}),
+            )
         elif bind.get("type") == "barcode":
             field_type = "text"
-            self.adapt(name, "barcode: the code is typed (no scanner in a chat)")
+            self.adapt(name, Text(N_("barcode: the code is typed (no scanner in a chat)")))
         elif bind.get("type") in _BIND_TYPES:
             field_type = _BIND_TYPES[str(bind["type"])]
         else:
-            raise self.fail(name, f"type {kind!r} can't be asked in a chat")
+            raise self.fail(
+                name, Text(N_("type “{type}” can't be asked in a chat"), {"type": kind})
+            )
         if field_type == "location":
-            self.adapt(name, "geopoint: a shared location, or “latitude, longitude” typed")
+            self.adapt(
+                name, Text(N_("geopoint: a shared location, or “latitude, longitude” typed"))
+            )
         known = self.known()
         my_name = f"{name}__{scope.entry}" if scope.repeat else name
         relevant = self.expression(
             name, "relevant", self.combined(bind.get("relevant"), scope), scope, known
         )
         if relevant is not None and (relevant.uses_current or relevant.uses_today):
-            raise self.fail(name, "relevant may use earlier answers only (no '.', no today())")
+            raise self.fail(
+                name, Text(N_("relevant may use earlier answers only (no “.”, no today())"))
+            )
         constraint = self.expression(
             name, "constraint", bind.get("constraint"), scope, known | {my_name}
         )
         required_text = str(bind.get("required") or "no").strip().lower()
         required = required_text in _TRUE
         if required_text not in _TRUE and required_text not in ("no", "false", "false()", "0"):
-            self.adapt(name, f"required {required_text!r}: optional in the chat (Skip offered)")
+            self.adapt(
+                name,
+                Text(
+                    N_("required “{value}”: optional in the chat (Skip offered)"),
+                    {"value": required_text},
+                ),
+            )
         label = self.localized(element.get("label"), name)
         assert label is not None
         if name.endswith("_other") and label.get("en") == "Specify other.":
             label = Localized.of(_SPECIFY_OTHER)
         default = element.get("default")
+        appearance = set(str(control.get("appearance") or "").split())
+        if field_type == "photo" and appearance & _DRAWN:
+            self.adapt(
+                name,
+                Text(
+                    N_("{appearance}: a photo of the drawing or signature, no drawing pad"),
+                    {"appearance": " ".join(sorted(appearance & _DRAWN))},
+                ),
+            )
         self.add_field(
             Field(
                 name=my_name,
@@ -507,6 +684,11 @@ class _Builder:
                 default=str(default) if default not in (None, "") else None,
                 choice_filter=self.choice_filter(element, scope, known),
                 placement=Placement(name, scope.groups, scope.repeat, scope.entry),
+                required_message=self.localized(bind.get("jr:requiredMsg")) if required else None,
+                numbers_only=field_type == "text" and "numbers" in appearance,
+                max_length=MULTILINE_MAX
+                if field_type == "text" and "multiline" in appearance
+                else DEFAULT_MAX_LENGTH,
             )
         )
 
@@ -533,7 +715,7 @@ class _Builder:
             )
             result.append(Choice(choice_name, label, extra))
         if not result:
-            raise self.fail(str(element.get("name")), "its choice list is empty")
+            raise self.fail(str(element.get("name")), Text(N_("its choice list is empty")))
         return tuple(result)
 
     def choice_filter(
@@ -549,12 +731,21 @@ class _Builder:
             if match is None:
                 raise self.fail(
                     name,
-                    f"choice_filter {source!r}: only “column = ${{question}}” (joined by and) "
-                    "is supported",
+                    Text(
+                        N_(
+                            "choice_filter “{source}”: only “column = ${{question}}” (joined by "
+                            "and) is supported"
+                        ),
+                        {"source": source},
+                    ),
                 )
             if match.group(2) not in known:
                 raise self.fail(
-                    name, f"choice_filter {source!r}: ${{{match.group(2)}}} is not asked before"
+                    name,
+                    Text(
+                        N_("choice_filter “{source}”: ${{{ref}}} is not asked before"),
+                        {"source": source, "ref": match.group(2)},
+                    ),
                 )
             pairs.append((match.group(1), match.group(2)))
         return tuple(pairs)

@@ -69,7 +69,7 @@ def _summary(form: FormDefinition, revision: int) -> str:
     ]
     if form.adapted:
         lines.append(_("Adapted for a chat:"))
-        lines.extend(f"• {html.escape(line)}" for line in form.adapted)
+        lines.extend(f"• {html.escape(line.render(_))}" for line in form.adapted)
     lines.append(_("Try it yourself, then publish it to every officer or to chosen units."))
     return "\n".join(lines)
 
@@ -93,7 +93,7 @@ async def workbook_sent(
     except ImportRefused as error:
         await message.answer(
             _("❌ This workbook can't be imported:\n{reason}").format(
-                reason=html.escape(str(error))
+                reason=html.escape(error.text.render(_))
             )
         )
         return
