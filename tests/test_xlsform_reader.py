@@ -220,3 +220,10 @@ def test_required_message_and_appearance() -> None:
     assert form.field("co").type == "select_one" and form.field("co").required_message is None
     assert form.field("ky").type == "photo"
     assert any("signature" in english(line) for line in form.adapted)
+
+
+def test_a_repeated_question_is_titled_with_its_entry() -> None:
+    form = read_xlsform(HOUSEHOLD, "khao_sat_ho.xlsx")
+    assert form.field("ten_tv__2").title("vi") == "Thành viên 2 — Tên thành viên"
+    assert form.field("ten_tv__1").title("en") == "Member 1 — Member's name"
+    assert form.field("ho_ten").title("vi") == "Họ và tên chủ hộ"

@@ -156,7 +156,7 @@ def _step(form: FormDefinition, field: Field, lang: str) -> Step:
     return Step(
         name=field.name,
         kind=_KINDS.get(field.type, Kind.TEXT),
-        label=field.label.get(lang),
+        label=field.title(lang),
         prompt=prompt,
         required=field.required,
         relevant=lambda answers: is_relevant(field, answers),

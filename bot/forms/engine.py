@@ -158,7 +158,7 @@ def render_submission(
 ) -> list[tuple[str, str]]:
     """(label, shown value) per answered field in `lang`, e.g. ("Kinh phí đã sử dụng", "1.500.000 đ")."""
     return [
-        (field.label.get(lang), render_value(field, value, lang))
+        (field.title(lang), render_value(field, value, lang))
         for field, value in submission(form, answers)
     ]
 

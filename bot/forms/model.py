@@ -93,6 +93,7 @@ class Placement:
     groups: tuple[str, ...] = ()
     repeat: str | None = None  # the repeat's name; the field is asked once per entry
     entry: int = 0  # 1, 2, ... inside a repeat
+    repeat_label: Localized | None = None  # the repeat's label ("Thành viên")
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,14 @@ class Field:
 
     def choice(self, name: str) -> Choice | None:
         return next((c for c in self.choices if c.name == name), None)
+
+    def title(self, lang: str) -> str:
+        """The label, and for a question of a repeat its entry: `Thành viên 2 — Họ tên`, so
+        that the answers of different entries can be told apart on a review."""
+        place = self.placement
+        if place is None or place.repeat is None or place.repeat_label is None:
+            return self.label.get(lang)
+        return f"{place.repeat_label.get(lang)} {place.entry} — {self.label.get(lang)}"
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,7 @@ class _Scope:
     repeat: str | None = None
     entry: int = 0
     siblings: frozenset[str] = frozenset()  # names inside the repeat, renamed per entry
+    repeat_label: Localized | None = None
 
 
 @dataclass
@@ -481,6 +482,7 @@ class _Builder:
                 repeat=name,
                 entry=entry,
                 siblings=siblings,
+                repeat_label=label,
             )
             heading = Localized.of({lang: f"<b>{text} ({entry})</b>" for lang, text in label.texts})
             self.built.notes.append(
@@ -683,7 +685,9 @@ class _Builder:
                 max_count=1,
                 default=str(default) if default not in (None, "") else None,
                 choice_filter=self.choice_filter(element, scope, known),
-                placement=Placement(name, scope.groups, scope.repeat, scope.entry),
+                placement=Placement(
+                    name, scope.groups, scope.repeat, scope.entry, scope.repeat_label
+                ),
                 required_message=self.localized(bind.get("jr:requiredMsg")) if required else None,
                 numbers_only=field_type == "text" and "numbers" in appearance,
                 max_length=MULTILINE_MAX

@@ -96,7 +96,10 @@ async def _fill_by_buttons(api: FakeBotAPI, officer_id: int) -> FakeUser:
     await lan.expect("Ảnh ngôi nhà")
     await lan.send_photo("AgACnha", size=50_000)
     review = await lan.expect("Cảm ơn Lò Văn Pao")  # the closing note, with the answer in it
-    assert "Lò Văn Sùng" in review.text
+    # Each entry's answers are numbered by their entry.
+    first = review.text.index("Thành viên 1 — Tên thành viên")
+    second = review.text.index("Thành viên 2 — Tên thành viên")
+    assert first < review.text.index("Lò Thị Mai") < second < review.text.index("Lò Văn Sùng")
     await lan.press("Gửi")
     await lan.expect("Đã gửi")
     return lan
