@@ -400,6 +400,29 @@ def test_python_m_bot_demo_in_a_pipe(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_piped_script_is_not_taken_for_a_flood(tmp_path: Path) -> None:
+    """Piped lines come faster than a person types: each still gets its answer."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "ADMIN_IDS", "BOT_TOKEN"}
+        and not key.startswith("THROTTLE_")
+    }
+    env.update(PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--fresh", "--database", "demo.db"],
+        input="/huy\n" * 25 + ":quit\n",
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        encoding="utf-8",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Không có thao tác nào để hủy.") == 25, result.stdout
+    assert "quá nhanh" not in result.stdout
+
+
 async def test_a_restarted_demo_still_answers(tmp_path: Path) -> None:
     """`make demo`, :quit, `make demo` again, /start: answered (update_ids go on)."""
     transcript: list[str] = []
@@ -565,3 +588,34 @@ async def test_zalo_in_the_demo_is_text_only_and_typed(tmp_path: Path) -> None:
     assert any(line.startswith("🔔 Tin mới cho Trần Văn Minh") for line in transcript)
     # Zalo shows no markup and no buttons: every screen there is plain, numbered text.
     assert not any("[1]" in sent.text or "<b>" in sent.text for sent in demo.zalo_api.sent)
+
+
+async def test_zalo_linked_by_lienket_is_the_same_account_again_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """`:zalo` for someone who linked Zalo with /lienket types on that linked account again
+    (later in the run and after a restart), not on a stranger's new Zalo account."""
+    database = tmp_path / "demo.db"
+    transcript: list[str] = []
+    demo = DemoSession(database, lambda line: transcript.append(plain(line)), echo=True, **FAST)
+    await demo.start()
+    try:
+        await run_script(demo, _lines(*REGISTRATION[:-2], "/lienket"))
+        code = next(line for line in transcript if "Mã liên kết" in line).split()[-1]
+        await run_script(demo, _lines(":zalo", f"lien ket {code}", ":telegram", ":zalo"))
+        await run_script(demo, _lines("trang thai"))
+    finally:
+        await demo.stop()
+    demo = DemoSession(database, lambda line: transcript.append(plain(line)), echo=True, **FAST)
+    await demo.start()
+    try:
+        await run_script(demo, _lines(f":as {FIRST_NEW_ID}", ":zalo", "trang thai"))
+    finally:
+        await demo.stop()
+    linked = transcript.index(next(line for line in transcript if "Đã liên kết" in line))
+    after = transcript[linked:]
+    assert_in_order(
+        after,
+        ["(Zalo) › trang thai", "📌 Phường Cầu Giấy", "(Zalo) › trang thai", "📌 Phường Cầu Giấy"],
+    )
+    assert not any("Tôi chưa hiểu" in line for line in after)

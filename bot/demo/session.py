@@ -30,6 +30,7 @@ from bot.demo.transcript import BOT, INDENT, Choice, ChoiceKind, Fragments, firs
 from bot.emulator import FakeBotAPI, Sent
 from bot.settings import load_settings
 from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
+from storage.repositories import accounts
 from storage.repositories import updates as handled_updates
 
 Output = Callable[[Fragments], None]
@@ -368,7 +369,9 @@ class DemoSession:
         """`:zalo`: the current person on Zalo (a new Zalo user when they have no account
         there); `:zalo new`: someone new on Zalo."""
         person = self.current
-        zalo_id = people.ZALO_IDS.get(person.user.id)
+        # The account linked by /lienket, in this run or an earlier one, is theirs again.
+        async with self.app.sessionmaker() as session:
+            zalo_id = await accounts.zalo_id_of(session, person.user.id)
         if word in ("new", "moi") or zalo_id is None:
             name = people.NEW_NAMES[-1 - next(self._zalo_new) % len(people.NEW_NAMES)]
             self.on_zalo = ZaloUser(self.zalo_api, secrets.token_hex(10), name)

@@ -87,7 +87,9 @@ async def run_prompt(demo: DemoSession, prompt: PromptSession[str] | None = None
 
 async def _main(database: Path, fresh: bool, interactive: bool) -> None:
     output = print_styled if interactive else print_plain
-    demo = DemoSession(database, output, fresh=fresh, echo=not interactive)
+    # A script types faster than anyone could: the flood guard would drop its lines.
+    unthrottled = {} if interactive else {"throttle_rate": 10_000, "throttle_burst": 10_000}
+    demo = DemoSession(database, output, fresh=fresh, echo=not interactive, **unthrottled)
     try:
         await demo.start()
         demo.banner()
