@@ -191,7 +191,7 @@ STEPS = (
     Step(
         "attach",
         Kind.FILE,
-        N_("(a file)"),
+        N_("📎 Attachment"),
         Text(N_("Add a photo or a document to go with it? Send it now, or press Skip.")),
         required=False,
         relevant=_wants_attachment,

@@ -352,6 +352,24 @@ async def test_nothing_is_sent_before_gui(
     assert copies(api, officers) == {}
 
 
+async def test_the_review_names_the_attachment_step(
+    api: FakeBotAPI, running: RunningBot, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """The review's edit button for the skipped attachment says what it edits."""
+    admin = admin_of(api)
+    await admin.send("/thongbao")
+    await admin.expect("Thông báo mới")
+    await admin.send("Bản nháp")
+    await admin.expect("Đính kèm một ảnh")
+    await admin.press("Bỏ qua")
+    await admin.expect("Gửi cho ai?")
+    await admin.press("Chuyên viên Sở")
+    review = await admin.expect("Người nhận: 1")
+    assert "✏️ 2. 📎 Tệp đính kèm" in review.buttons
+    await admin.press("Tệp đính kèm")
+    await admin.expect("Đính kèm một ảnh")
+
+
 async def test_enqueue_once_per_key_and_only_aware_times(
     running: RunningBot, db: async_sessionmaker[AsyncSession]
 ) -> None:
