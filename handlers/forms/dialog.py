@@ -176,16 +176,28 @@ async def _open(
         assert spec is not None
         ctx = await dialogs.context_for(spec, running, deps)
         title = str(running.data.get("title", ""))
-        text = _(
-            "You have an unfinished {form} ({count} answers). Continue it, or start again?"
-        ).format(form=title, count=len(running.answers))
+        if running.data.get("form") == form.id:
+            text = _(
+                "You have an unfinished {form} ({count} answers). Continue it, or start again?"
+            ).format(form=title, count=len(running.answers))
+            restart = _("🔄 Start again")
+        else:  # "start again" would not say that the other form is what starts
+            text = _(
+                "You have an unfinished {form} ({count} answers). Continue it, or drop it and "
+                "open {wanted}?"
+            ).format(
+                form=title,
+                count=len(running.answers),
+                wanted=form.title.get(_lang(deps["i18n"])),
+            )
+            restart = _("🗑 Drop it, open the new form")
         asked = engine.ask(
             spec.dialog,
             replace(running, data={**running.data, "wanted": form.id, "wanted_period": period}),
             ctx,
             RESUME,
             text,
-            [("continue", _("▶️ Continue")), ("restart", _("🔄 Start again"))],
+            [("continue", _("▶️ Continue")), ("restart", restart)],
         )
         await carry_out(bot, chat_id, fsm, asked, deps)
         return

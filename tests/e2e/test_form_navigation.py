@@ -238,9 +238,11 @@ async def test_baocao_and_kiemtra_resume_after_a_restart(
     await lan.expect("Địa chỉ")
     await running.restart()
     _BUILT.clear()
-    await lan.send("/baocao")  # another form: continue this one, or start again?
-    await lan.expect("nhập dở (2 câu trả lời)")
-    await lan.press("Làm lại")
+    await lan.send("/baocao")  # another form: continue this one, or drop it for the new one?
+    asked = await lan.expect("nhập dở (2 câu trả lời)")
+    # The question names the form that opens instead ("start again" would say the old one).
+    assert "bỏ bản dở để mở Báo cáo hoạt động KH&CN?" in asked.text
+    await lan.press("Bỏ bản dở, mở biểu mẫu mới")
     await lan.expect("Kỳ báo cáo")
     await lan.send("11/2026")
     await lan.expect("Lĩnh vực")
