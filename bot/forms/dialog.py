@@ -182,11 +182,13 @@ def form_fields_not_accepted() -> Text:
 def review_text(form: FormDefinition, answers: Mapping[str, Any], ctx: Context, lang: str) -> str:
     """The review: the form's title, the unit (`ctx.extra["unit_name"]`), each answer numbered."""
     _ = ctx.gettext
+    unit = str(ctx.extra.get("unit_name", ""))
     lines = [
         _("<b>{title}</b> — please check before sending").format(
             title=html.escape(form.title.get(lang))
         ),
-        _("Unit: {value}").format(value=html.escape(str(ctx.extra.get("unit_name", "")))),
+        # An admin trying an imported form has no unit: no empty "Unit:" line then.
+        *([_("Unit: {value}").format(value=html.escape(unit))] if unit else []),
         "",
     ]
     for number, (label, value) in enumerate(render_submission(form, answers, lang), start=1):

@@ -17,7 +17,7 @@ from bot.status.command_line import export as export_command
 from storage.models import AuditEntry, ImportedForm, Submission, User
 from tests.e2e.flows import registered_officer
 from tests.harness import ADMIN_ID, RunningBot
-from tests.xlsform_books import HOUSEHOLD, workbook
+from tests.xlsform_books import HOUSEHOLD, VI, workbook
 
 Db = async_sessionmaker[AsyncSession]
 
@@ -321,3 +321,22 @@ async def test_a_form_published_to_chosen_units_is_theirs_only(
     await hai.send("/bieumau")  # Hải's next message is the list again, not the form's question
     await hai.expect("biểu mẫu")
     assert not any("Họ và tên chủ hộ" in e.text for e in api.sent if e.chat_id == hai.id)
+
+
+async def test_an_admins_trial_review_has_no_empty_unit_line(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """The admin has no unit: the trial's review leaves the unit out rather than "Đơn vị: "."""
+    admin = api.user(ADMIN_ID)
+    book = workbook(
+        survey=[["type", "name", VI], ["text", "ten", "Tên mô hình"]],
+        settings=[["form_title", "form_id"], ["Khảo sát nhỏ", "khao_sat_nho"]],
+    )
+    await _send_workbook(api, admin, book, "khao_sat_nho.xlsx")
+    await admin.expect("lần nhập")
+    await admin.press("Thử điền")
+    await admin.expect("Tên mô hình")
+    await admin.send("Trồng rau an toàn")
+    review = await admin.expect("vui lòng kiểm tra trước khi gửi")
+    assert "Trồng rau an toàn" in review.text
+    assert "Đơn vị" not in review.text
