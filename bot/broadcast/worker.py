@@ -108,7 +108,7 @@ class BroadcastWorker:
         self.request_timeout = max(1, int(settings.broadcast_lease / 3))
         self.backoff = Backoff()
         self.progress = ProgressBoard(
-            bot, sessionmaker, i18n, settings, self._staff_turn, self.pacer.pause
+            self.messengers, sessionmaker, i18n, settings, self._staff_turn
         )
         self.poll_every = 1.0  # seconds: how often an idle worker looks for work
         self.max_in_flight = 32
@@ -488,12 +488,15 @@ class BroadcastWorker:
 
     # --- messages to staff (paced like the rest) ------------------------------------------
 
-    async def _staff_turn(self, chat_id: int) -> None:
-        """Progress bars and reports count against the same limits as the notices."""
+    async def _staff_turn(self, chat_id: int, route: Route) -> Pacer:
+        """Progress bars and reports count against the same limits as the notices, on the
+        staff member's messenger; the pace a 429 holds back is returned."""
         await asyncio.sleep(self.spacing.wait_for(chat_id))
         await self.pacer.acquire()
+        pacer = await self._pace(route)
         self.spacing.mark(chat_id)
-        await self.window.acquire()
+        await self._window(route).acquire()
+        return pacer
 
 
 def install(dispatcher: Dispatcher, worker: BroadcastWorker) -> BroadcastWorker:

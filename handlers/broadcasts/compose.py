@@ -24,6 +24,7 @@ from bot.clock import Clock
 from bot.dialogs import engine
 from bot.dialogs.engine import REVIEW, DialogState
 from bot.domain.units import UnitDirectory
+from bot.messengers import text_only
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.timefmt import local_datetime
 from handlers.broadcasts.dialog import Bc, ComposerButton, context
@@ -149,7 +150,8 @@ async def send(done: Finished) -> None:
     await done.state.clear()
     settings = done.deps["settings"]
     if send_at is None:
-        if answer is not None:
+        # On Zalo a callback answer is a message of its own: the progress bar says it there.
+        if answer is not None and not text_only(done.bot):
             answer.text = _("⏳ Notice #{id}: sending to {n} recipients begins…").format(
                 id=notice.id, n=number(notice.total)
             )

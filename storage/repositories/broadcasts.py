@@ -307,6 +307,18 @@ async def take_progress_turn(
     return _rowcount(result) == 1
 
 
+async def take_half_way(session: AsyncSession, notice_id: int, now: datetime) -> bool:
+    """True for the one caller that shows a notice's half-way mark (on Zalo, where the bar
+    is not redrawn: `progress_at` is then set only by this)."""
+    result = await session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.progress_at.is_(None))
+        .values(progress_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
 async def set_report_message(
     session: AsyncSession, notice_id: int, chat_id: int, message_id: int
 ) -> None:
