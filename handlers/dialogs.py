@@ -169,20 +169,25 @@ def require_spec(dialog_id: str, deps: Mapping[str, Any] | None = None) -> Dialo
 
 
 def context(
-    clock: Clock, units: UnitDirectory | None, extra: Mapping[str, Any] | None = None
+    clock: Clock,
+    units: UnitDirectory | None,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    typed: bool = False,
 ) -> Context:
     extra = dict(extra or {})
     lookup: UnitLookup | None = None
     if units is not None:
         lookup = DirectoryLookup(units, extra.get("unit_counts"))
     lang = str(extra.get("lang", "vi"))
-    return Context(now=clock.now(), gettext=_, units=lookup, lang=lang, extra=extra)
+    return Context(now=clock.now(), gettext=_, units=lookup, lang=lang, extra=extra, typed=typed)
 
 
 async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:
-    """The context of a step: the clock, the units, what `prepare` looked up."""
+    """The context of a step: the clock, the units, what `prepare` looked up, and whether
+    the messenger has buttons (the update's `bot`, which aiogram hands every handler)."""
     extra = await spec.prepare(state, deps) if spec.prepare is not None else {}
-    return context(deps["clock"], deps.get("units"), extra)
+    return context(deps["clock"], deps.get("units"), extra, typed=text_only(deps.get("bot")))
 
 
 async def begin(
@@ -349,6 +354,8 @@ async def _run(
     user_id: int | None = None,
 ) -> None:
     """Carry out the engine's reply: notices, the echo, the screen, the end."""
+    if deps is not None:
+        deps.setdefault("bot", bot)  # the context of a step reads the messenger from it
     saved = await fsm.get_data()
     shown_id: int | None = saved.get("message_id")
     notices = () if reply.stale else reply.notices  # stale: said in the callback answer
@@ -495,6 +502,7 @@ async def _feed(
     seq: int | None = None,
     pressed_message: int | None = None,
 ) -> Reply | None:
+    deps.setdefault("bot", bot)
     saved = await fsm.get_data()
     raw = saved.get("dialog")
     if raw is None:

@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.dialogs import engine
 from bot.dialogs.engine import DialogState
 from bot.domain.units import UnitDirectory
+from bot.messengers import text_only
 from bot.registration.dialog import REGISTRATION, Application, intro
 from bot.roles import Access
 from handlers.approval import notify_approvers
@@ -61,7 +62,7 @@ async def start(
         )
         return
     assert message.bot is not None
-    ctx = context(clock, units)
+    ctx = context(clock, units, typed=text_only(message.bot))
     running = await _running(state)
     if running is not None:
         await message.answer(_("Your registration is under way; let's go on where you stopped."))

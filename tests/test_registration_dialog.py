@@ -62,6 +62,29 @@ def test_wrong_phones_are_refused_with_what_is_expected() -> None:
     assert run.at == "phone" and "phone" not in run.answers
 
 
+def test_without_buttons_the_phone_step_speaks_of_typing_only() -> None:
+    """Zalo (`typed`): no share button to press, so neither the question nor a refusal
+    mentions one; Telegram's question offers the button."""
+    telegram = Run(REGISTRATION)
+    to_phone(telegram)
+    assert "press the button below to share it, or type it" in telegram.screen.text
+    zalo = Run(REGISTRATION, replace(CTX, typed=True))
+    to_phone(zalo)
+    assert "Your phone number, so the department can reach you: type it" in zalo.screen.text
+    said = [
+        zalo.type("12345").notices[0],
+        zalo.feed(UnsupportedInput("sticker")).notices[0],
+        zalo.feed(UnsupportedInput("photo")).notices[0],
+    ]
+    assert said[0] == (
+        "That is not a Vietnamese phone number. Please type your number like 0912 345 678."
+    )
+    assert said[1] == said[2] == "Please type your phone number, like 0912 345 678."
+    assert not [s for s in [zalo.screen.text, *said] if "button" in s]
+    zalo.type("0912 345 678")
+    assert zalo.answers["phone"] == {"phone": "+84912345678", "verified": False}
+
+
 def test_every_question_is_required_and_counted() -> None:
     run = Run(REGISTRATION)
     assert (run.screen.k, run.screen.n) == (1, 4)

@@ -101,6 +101,9 @@ class Context:
     units: UnitLookup | None = None
     lang: str = "vi"
     extra: Mapping[str, Any] = field(default_factory=dict)  # what a front end looked up
+    # The front end has no buttons (Zalo): what is pressed or shared elsewhere is typed, so
+    # a step that would say "the button below" says "type" instead.
+    typed: bool = False
 
     @property
     def today(self) -> date:

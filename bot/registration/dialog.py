@@ -29,7 +29,13 @@ from bot.dialogs.model import Context, Dialog, Kind, Step
 from bot.domain import registration as rules
 from bot.domain.phone import format_phone, parse_phone
 from bot.domain.text import N_, Text
-from bot.forms.inputs import FOREIGN_CONTACT, ContactInput, TextInput, UnsupportedInput
+from bot.forms.inputs import (
+    FOREIGN_CONTACT,
+    ChoiceInput,
+    ContactInput,
+    TextInput,
+    UnsupportedInput,
+)
 from bot.forms.results import Checked, Invalid, Valid
 
 
@@ -39,8 +45,9 @@ def _checked(answer: rules.Answer) -> Checked:
     return Valid(answer.value)
 
 
-def _phone(given: Any, _answers: Mapping[str, Any], _ctx: Context) -> Checked | None:
-    """A shared contact is the person's own number (verified); a typed one is not."""
+def _phone(given: Any, _answers: Mapping[str, Any], ctx: Context) -> Checked | None:
+    """A shared contact is the person's own number (verified); a typed one is not. Where
+    there is no share button (Zalo), the messages speak of typing only."""
     if isinstance(given, ContactInput):
         raw = given.phone
         phone = parse_phone(raw if raw.startswith("+") else "+" + raw.lstrip("0"))
@@ -56,12 +63,42 @@ def _phone(given: Any, _answers: Mapping[str, Any], _ctx: Context) -> Checked | 
         return Valid({"phone": phone, "verified": True})
     if isinstance(given, TextInput):
         typed = _checked(rules.parse_typed_phone(given.text))
-        return (
-            Valid({"phone": typed.value, "verified": False}) if isinstance(typed, Valid) else typed
-        )
+        if isinstance(typed, Valid):
+            return Valid({"phone": typed.value, "verified": False})
+        if ctx.typed:
+            return Invalid(
+                Text(
+                    N_(
+                        "That is not a Vietnamese phone number. "
+                        "Please type your number like 0912 345 678."
+                    )
+                )
+            )
+        return typed
     if isinstance(given, UnsupportedInput) and given.kind == FOREIGN_CONTACT:
         return Invalid(Text(N_("Please share your own number with the button below, or type it.")))
+    if ctx.typed and not isinstance(given, ChoiceInput):  # a sticker, a photo, a place
+        return Invalid(TYPE_THE_NUMBER)
     return None  # not a phone at all: the step's `expected` says what is
+
+
+TYPE_THE_NUMBER = Text(N_("Please type your phone number, like 0912 345 678."))
+
+
+def _phone_prompt(_answers: Mapping[str, Any], ctx: Context) -> Text:
+    if ctx.typed:  # Zalo: no share button
+        return Text(
+            N_(
+                "Your phone number, so the department can reach you: type it "
+                "(for example 0912 345 678)."
+            )
+        )
+    return Text(
+        N_(
+            "Your phone number, so the department can reach you: press the button below "
+            "to share it, or type it (for example 0912 345 678)."
+        )
+    )
 
 
 def phone_label(value: Mapping[str, Any], ctx: Context) -> str:
@@ -104,12 +141,7 @@ STEPS = (
         "phone",
         Kind.CONTACT,
         N_("Phone"),
-        Text(
-            N_(
-                "Your phone number, so the department can reach you: press the button below "
-                "to share it, or type it (for example 0912 345 678)."
-            )
-        ),
+        _phone_prompt,
         take=_phone,
         show=phone_label,
         expected=Text(

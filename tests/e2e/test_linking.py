@@ -127,6 +127,9 @@ async def test_a_zalo_officer_links_telegram_and_is_the_same_person_there(
     # Back on Zalo, the same person, the same dialog engine.
     await lan.send("báo cáo")
     await lan.expect("bước 1/")
+    # The dialog state is the person's: begun on Zalo, answered on Telegram.
+    await on_telegram.send("Tháng 11/2026")
+    await on_telegram.expect("Lĩnh vực")
 
 
 async def test_wrong_expired_used_and_taken_codes_are_refused(

@@ -126,7 +126,8 @@ async def test_every_wrong_input_is_answered_and_nothing_is_lost(
     await lan.send("C" * 101)
     await lan.expect("quá dài")
     await lan.send("Phó Chủ tịch UBND xã")
-    await lan.expect("Số điện thoại để Sở liên hệ")
+    asked = await lan.expect("Số điện thoại để Sở liên hệ")
+    assert "bấm nút bên dưới để chia sẻ, hoặc gõ số" in asked.text
     assert any(b.get("request_contact") for b in lan.reply_keyboard())
     # Step 4: phone
     await lan.send("12345")

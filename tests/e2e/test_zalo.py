@@ -81,6 +81,37 @@ async def test_registration_by_typing_only(both: RunningBot, zalo_api: FakeZaloA
     assert all(1 <= len(s.text) <= 2000 for s in zalo_api.sent)
 
 
+async def test_the_phone_is_asked_for_by_typing_on_zalo(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    """No share button on Zalo: the question, and what a wrong answer gets, say "type"."""
+    lan = zalo_api.user(ZALO_LAN, "Lan Nguyễn")
+    await lan.send("đăng ký")
+    await lan.expect("Họ và tên của bạn")
+    await lan.send("Nguyễn Thị Lan")
+    await lan.expect("xã, phường nào")
+    await lan.send("cau giay")
+    shown = await lan.expect("Phường Cầu Giấy")
+    number = next(
+        line.split(".")[0] for line in shown.text.splitlines() if line.endswith("Phường Cầu Giấy")
+    )
+    await lan.send(number)
+    await lan.expect("Chức vụ của bạn")
+    await lan.send("Công chức Văn hóa - Xã hội")
+    asked = await lan.expect("Số điện thoại để Sở liên hệ")
+    assert "gõ số điện thoại (ví dụ 0912 345 678)" in asked.text
+    await lan.send_sticker()
+    refused = await lan.expect("Vui lòng gõ số điện thoại, ví dụ 0912 345 678")
+    await lan.send("12345")
+    wrong = await lan.expect("không phải số điện thoại Việt Nam")
+    assert "Vui lòng gõ số" in wrong.text
+    for said in (asked, refused, wrong):
+        assert "nút" not in said.text and "bấm" not in said.text, said.text
+    await lan.send("0912 345 678")
+    review = await lan.expect("Vui lòng kiểm tra thông tin đăng ký")
+    assert "0912 345 678" in review.text
+
+
 async def test_a_notice_reaches_each_officer_once_on_their_messenger(
     both: RunningBot, api: FakeBotAPI, zalo_api: FakeZaloAPI
 ) -> None:
