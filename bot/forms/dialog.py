@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.dialogs.engine import CaptionedFile
-from bot.dialogs.model import Answers, Context, Dialog, Kind, Option, Step
+from bot.dialogs.model import Answers, Context, Dialog, Gettext, Kind, Option, Step
 from bot.domain.text import Text
 from bot.forms import fields as form_fields
 from bot.forms.engine import is_relevant, narrowed, render_submission, validate
@@ -180,13 +180,15 @@ def form_fields_not_accepted() -> Text:
 
 
 def review_text(form: FormDefinition, answers: Mapping[str, Any], ctx: Context, lang: str) -> str:
-    """The review: the form's title, the unit (`ctx.extra["unit_name"]`), each answer numbered."""
+    """The review: the department's request when revising (`ctx.extra["staff_comment"]`), the
+    unit (`ctx.extra["unit_name"]`), each answer numbered. (The form's title is the screen's
+    header already.)"""
     _ = ctx.gettext
     unit = str(ctx.extra.get("unit_name", ""))
+    comment = ctx.extra.get("staff_comment")
     lines = [
-        _("<b>{title}</b> — please check before sending").format(
-            title=html.escape(form.title.get(lang))
-        ),
+        *([staff_request(str(comment), _), ""] if comment else []),
+        _("🔎 Please check before sending"),
         # An admin trying an imported form has no unit: no empty "Unit:" line then.
         *([_("Unit: {value}").format(value=html.escape(unit))] if unit else []),
         "",
@@ -195,6 +197,13 @@ def review_text(form: FormDefinition, answers: Mapping[str, Any], ctx: Context, 
         lines.append(f"{number}. {html.escape(label)}: <b>{html.escape(value)}</b>")
     closing = notes_text(form, form.closing, answers, lang)
     return "\n".join([*lines, *([""] if closing else []), *closing])
+
+
+def staff_request(comment: str, _: Gettext) -> str:
+    """What the department asked for, above a reopened submission's screens."""
+    return _("📝 The department asks for a revision: <i>{comment}</i>").format(
+        comment=html.escape(comment)
+    )
 
 
 def form_dialog(form: FormDefinition, lang: str) -> Dialog:

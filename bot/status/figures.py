@@ -200,6 +200,8 @@ class UnitStatus:
     # The officer's upcoming events (issue 6): signed up for, or invited to and open.
     upcoming_events: list[UpcomingEvent] = field(default_factory=list)
     period: Period | None = None
+    # Other forms' submissions sent back for revision (inspection findings, imported forms).
+    sent_back: list[Submission] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -255,11 +257,24 @@ async def unit_status(
         states.append(ReportState(month, live, due.get(month)))
     # Last month only while something is still to be done about it.
     shown = [s for s in states[:1] if s.needs_action] + states[1:]
+    # A report sent back for revision waits for the officer whatever its month (December's,
+    # sent early, say): it is shown too, and the other forms' ones on a line of their own.
+    sent_back = await submissions.needing_revision(session, unit_code)
+    for item in sent_back:
+        if item.form_id == rules.REPORT_FORM and item.period and item.period not in months:
+            shown.append(ReportState(item.period, item, None))
+    shown.sort(key=lambda s: s.month)
+    others = [item for item in sent_back if item.form_id != rules.REPORT_FORM]
     upcoming = (
         await upcoming_events(session, officer_id, unit_code, now)
         if officer_id is not None and now is not None
         else []
     )
     return UnitStatus(
-        unit_code, shown, await inspections_in(session, current, tz, unit_code), upcoming, current
+        unit_code,
+        shown,
+        await inspections_in(session, current, tz, unit_code),
+        upcoming,
+        current,
+        others,
     )

@@ -6,7 +6,7 @@ same words serve Telegram, the terminal demo or a later Zalo adapter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import events as event_rules
 from bot.domain.deadlines import DefaultPeriod
 from bot.domain.events import EventKind, SignupStatus
-from bot.domain.periods import month_label, short_month
+from bot.domain.periods import Period, PeriodKind, month_label, short_month
 from bot.domain.status import format_percent, percent
 from bot.events.render import kind_label
 from bot.forms.numbers import format_money, group_thousands
@@ -113,8 +113,11 @@ def missing_texts(
     multi_month: bool,
     lang: str,
     _: Gettext,
+    period_key: str = "",
 ) -> list[str]:
-    """/chuabaocao as one or more messages (a long list is split between lines)."""
+    """/chuabaocao as one or more messages (a long list is split between lines): the units
+    whose officers can be reminded, one a line; those with nobody registered summed up
+    (`period_key`, as typed after /xuat, leads to the full list)."""
     if not missing:
         return [
             _("✅ All {total} units have reported for {period}.").format(
@@ -126,21 +129,49 @@ def missing_texts(
     )
     lines = []
     for item in missing:
+        if not item.officers:
+            continue
         line = f"• <b>{escape(item.unit.name)}</b>"
         if multi_month:
             months = ", ".join(short_month(m) for m in item.missing)
             line += " " + _("(missing {months})").format(months=months)
-        if item.officers:
-            people = "; ".join(
-                escape(o.full_name)
-                + (f" ({phone_label(o.phone, o.phone_verified, _)})" if o.phone else "")
-                for o in item.officers
-            )
-            line += f" — {people}"
-        else:
-            line += " — <i>" + _("no registered officer") + "</i>"
-        lines.append(line)
+        people = "; ".join(
+            escape(o.full_name)
+            + (f" ({phone_label(o.phone, o.phone_verified, _)})" if o.phone else "")
+            for o in item.officers
+        )
+        lines.append(f"{line} — {people}")
+    nobody = [item.unit.name for item in missing if not item.officers]
+    if nobody:
+        # Before officers register, that is nearly every unit: a hundred lines nobody can act
+        # on would bury the few that can be reminded. The export lists them all.
+        if lines:
+            lines.append("")
+        lines.append(_unregistered_summary(nobody, period_key, _))
     return split_message(head, lines)
+
+
+UNREGISTERED_SHOWN = 5
+
+
+def typed_period(period: Period) -> str:
+    """The period as one types it after a command: `11/2026`, `Q4/2026`, `2026`."""
+    if period.kind is PeriodKind.MONTH:
+        return f"{period.number}/{period.year}"
+    if period.kind is PeriodKind.QUARTER:
+        return f"Q{period.number}/{period.year}"
+    return str(period.year)
+
+
+def _unregistered_summary(names: Sequence[str], period_key: str, _: Gettext) -> str:
+    """`Chưa có cán bộ đăng ký: 123 đơn vị — A, B, C, D, E và 118 đơn vị khác.`"""
+    shown = ", ".join(escape(name) for name in names[:UNREGISTERED_SHOWN])
+    rest = len(names) - UNREGISTERED_SHOWN
+    if rest > 0:
+        shown = _("{names} and {count} more").format(names=shown, count=rest)
+    return _(
+        "👤 <i>No registered officer</i>: {count} units — {names}. The full list: /xuat {period}"
+    ).format(count=len(names), names=shown, period=period_key)
 
 
 def split_message(head: str, lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -184,9 +215,17 @@ def _report_line(state: ReportState, today: date, tz: ZoneInfo, lang: str, _: Ge
 
 
 def unit_status_text(
-    status: UnitStatus, unit_name: str, today: date, tz: ZoneInfo, lang: str, _: Gettext
+    status: UnitStatus,
+    unit_name: str,
+    today: date,
+    tz: ZoneInfo,
+    lang: str,
+    _: Gettext,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
-    """/trangthai: the unit's reports, this month's inspections (and, with issue 6, events)."""
+    """/trangthai: the unit's reports, what else was sent back for revision (`titles`: form
+    titles by id), this month's inspections and the officer's events."""
+    titles = titles or {}
     lines = [
         _("📌 <b>{unit}</b> — status on {date}").format(
             unit=escape(unit_name), date=today.strftime("%d/%m/%Y")
@@ -194,6 +233,21 @@ def unit_status_text(
     ]
     for state in status.reports:
         lines += _report_line(state, today, tz, lang, _)
+    for item in status.sent_back:
+        title = titles.get(item.form_id, item.form_id)
+        lines.append(
+            "• "
+            + _("📝 Needs revision: <b>{title}</b> {ref} — /cuatoi").format(
+                title=escape(title), ref=item.reference
+            )
+        )
+        if item.staff_comment:
+            lines.append(
+                "   "
+                + _("The department asks: <i>{comment}</i>").format(
+                    comment=escape(item.staff_comment)
+                )
+            )
     period = status.period.label(lang) if status.period is not None else ""
     lines.append(
         "• "

@@ -16,6 +16,7 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.broadcast import report
 from bot.broadcast.audience import AUDIENCES, Audience, resolve
 from bot.broadcast.content import NoticeContent, send_notice
 from bot.broadcast.dialog import COMPOSE, audience_of, notice_of
@@ -26,28 +27,43 @@ from bot.dialogs.engine import REVIEW, DialogState
 from bot.domain.units import UnitDirectory
 from bot.messengers import text_only
 from bot.roles import STAFF_LEVELS, HasAccess
+from bot.settings import Settings
 from bot.timefmt import local_datetime
 from handlers.broadcasts.dialog import Bc, ComposerButton, context
 from handlers.dialogs import DialogSpec, Finished, begin, register
 from handlers.dialogs import context as dialog_context
 from handlers.keyboards import button, inline
 from storage.repositories import audit, recipients
+from storage.repositories import broadcasts as notices
 from storage.repositories.broadcasts import enqueue_notice
 
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
+
+LAST_SHOWN = 3  # above the composer; the history button lists more
 
 
 @router.message(Command("thongbao"))
 async def start(
     message: Message, state: FSMContext, clock: Clock, units: UnitDirectory, **deps: Any
 ) -> None:
-    """A new notice (whatever was being composed is dropped); the sent ones a button away."""
+    """A new notice (whatever was being composed is dropped); above it the last few sent,
+    with the whole list a button away. Nothing above it before the first notice."""
     assert message.bot is not None
-    await message.answer(
-        _("📜 Sent notices"),
-        reply_markup=inline([button(_("📜 Sent notices"), Bc(action=ComposerButton.HISTORY))]),
-    )
+    session: AsyncSession = deps["session"]
+    settings: Settings = deps["settings"]
+    latest = await notices.recent(session, LAST_SHOWN)
+    if latest:
+        lines = [_("📜 <b>Last notices sent</b>")]
+        for notice in latest:
+            counts = await notices.counts(session, notice.id)
+            lines.append(f"• {report.history_line(notice, counts, settings.tz)}")
+        await message.answer(
+            "\n".join(lines),
+            reply_markup=inline(
+                [button(_("📜 All sent notices and reports"), Bc(action=ComposerButton.HISTORY))]
+            ),
+        )
     deps.update(clock=clock, units=units)
     ctx = dialog_context(clock, units, await prepare(DialogState(COMPOSE.id, "content"), deps))
     await begin(

@@ -37,10 +37,12 @@ from bot.broadcast import owed
 from bot.clock import Clock
 from bot.dialogs import engine
 from bot.dialogs.engine import DialogState, Reply
+from bot.domain import status as rules
+from bot.domain.periods import Period
 from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.computed import Filler, fill_computed
-from bot.forms.dialog import PREFIX, form_dialog
+from bot.forms.dialog import PREFIX, form_dialog, staff_request
 from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
@@ -107,6 +109,7 @@ async def _prepare(state: DialogState, deps: dict[str, Any]) -> Mapping[str, Any
     extra: dict[str, Any] = {
         "unit_name": state.data.get("unit_name", ""),
         "lang": state.dialog.rpartition(":")[2],
+        "staff_comment": state.data.get("staff_comment"),
     }
     form = _form_of(state, deps)
     if form.period_field is not None and state.at == form.period_field:
@@ -225,6 +228,7 @@ async def start_form(
     answers: dict[str, Any] | None = None,
     replaces: int | None = None,
     period: str | None = None,
+    staff_comment: str | None = None,
 ) -> None:
     """A new draft of `form` (or a reopened one, with its old answers, at the review).
 
@@ -255,8 +259,14 @@ async def start_form(
         # The period given in advance is checked at Gửi, as a reopened one is.
         "checked_period": reported,
         "started": clock.now().isoformat(),
+        # What the department asked for, repeated above the reopened form's review.
+        "staff_comment": staff_comment,
     }
-    extra: dict[str, Any] = {"unit_name": data["unit_name"], "lang": lang}
+    extra: dict[str, Any] = {
+        "unit_name": data["unit_name"],
+        "lang": lang,
+        "staff_comment": staff_comment,
+    }
     if form.period_field is not None and not given:
         extra["due_month"] = (await current_period(deps["session"], clock.today())).period.months[0]
     ctx = context(clock, units, extra)
@@ -267,6 +277,12 @@ async def start_form(
         reply = engine.start_at(spec.dialog, ctx, kept, at, data)
         if reply.state is not None and at == engine.REVIEW:
             reply = replace(reply, state=replace(reply.state, editing=False))
+        elif reply.state is not None and staff_comment:
+            # A question first (the form changed since): the request above it, as on the review.
+            noted = replace(
+                reply.state, draft={**reply.state.draft, "note": staff_request(staff_comment, _)}
+            )
+            reply = Reply(noted, engine.show(spec.dialog, noted, ctx))
     else:
         reply = engine.start(spec.dialog, ctx, data, given)
     await begin(bot, chat_id, fsm, reply, deps)
@@ -430,12 +446,19 @@ async def send(done: Finished) -> None:
         # Owed, not sent: committed with the submission, so a crash or an outage of
         # Telegram after the commit delays the confirmation and the staff's cards, never
         # loses them (a redelivered Gửi stores nothing new and queues nothing).
+        confirmation = _(
+            "✅ Sent. Reference number: <b>{ref}</b>. The department has been told."
+        ).format(ref=stored.reference)
+        if (day := rules.dated_on(form.id, answers)) is not None:
+            # A finding of 01/12 sent while November is the period shown by /trangthai would
+            # read as lost there: say which month it counts in.
+            confirmation += "\n" + _("Counted in {period}, by the inspection date.").format(
+                period=Period.month(day.year, day.month).label(i18n.current_locale)
+            )
         owed.owe_text(
             session,
             done.chat_id,
-            _("✅ Sent. Reference number: <b>{ref}</b>. The department has been told.").format(
-                ref=stored.reference
-            ),
+            confirmation,
             kind="submission.sent",
             locale=i18n.current_locale,
         )

@@ -113,4 +113,5 @@ async def reopen(
         {**deps, "i18n": i18n, "user": user, "session": session, "forms": forms},
         answers=item.answers,
         replaces=item.id,
+        staff_comment=item.staff_comment,
     )

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.domain import status as rules
 from bot.domain.periods import month_label
 from bot.domain.units import UnitDirectory
+from bot.forms import FormDefinition
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.status import figures, render
@@ -47,8 +48,8 @@ def action_buttons(status: figures.UnitStatus, lang: str) -> InlineKeyboardMarku
                 )
             ]
         )
-    for state in status.reports:
-        item = state.submission
+    sent_back = [s.submission for s in status.reports] + list(status.sent_back)
+    for item in sent_back:
         if item is not None and item.status is SubmissionStatus.NEEDS_REVISION:
             rows.append(
                 [
@@ -70,6 +71,7 @@ async def my_unit_status(
     clock: Clock,
     settings: Settings,
     i18n: I18n,
+    forms: dict[str, FormDefinition],
 ) -> None:
     """This month's report (and last month's while outstanding), inspections sent, and the
     officer's upcoming events."""
@@ -80,5 +82,8 @@ async def my_unit_status(
     )
     unit = units.get(code)
     lang = i18n.current_locale
-    text = render.unit_status_text(status, unit.name if unit else code, today, settings.tz, lang, _)
+    titles = {form_id: form.title.get(lang) for form_id, form in forms.items()}
+    text = render.unit_status_text(
+        status, unit.name if unit else code, today, settings.tz, lang, _, titles
+    )
     await message.answer(text, reply_markup=action_buttons(status, lang))

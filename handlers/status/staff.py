@@ -163,7 +163,13 @@ async def not_reported(
     lang = i18n.current_locale
     missing = await figures.missing_reports(session, period, list(units), clock.today())
     texts = render.missing_texts(
-        missing, len(units), period.label(lang), period.kind is not PeriodKind.MONTH, lang, _
+        missing,
+        len(units),
+        period.label(lang),
+        period.kind is not PeriodKind.MONTH,
+        lang,
+        _,
+        render.typed_period(period),
     )
     if note := chosen.note("chuabaocao", lang):
         texts[0] = f"{note}\n{texts[0]}"

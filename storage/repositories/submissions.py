@@ -110,6 +110,19 @@ async def recent_for_unit(
     return rows.all()
 
 
+async def needing_revision(session: AsyncSession, unit_code: str) -> Sequence[Submission]:
+    """The unit's submissions the department sent back, whatever their period, oldest first."""
+    rows = await session.scalars(
+        select(Submission)
+        .where(
+            Submission.unit_code == unit_code,
+            Submission.status == SubmissionStatus.NEEDS_REVISION,
+        )
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    return rows.all()
+
+
 async def review(
     session: AsyncSession,
     submission_id: int,
