@@ -65,6 +65,8 @@ async def test_staff_compose_preview_and_send_to_all_officers(
 
     await admin.send("/thongbao")
     await admin.expect("Thông báo mới")
+    # Nothing sent yet: no "sent notices" message above the composer.
+    assert all("gửi gần đây" not in e.text for e in admin.since(0))
     await type_formatted(admin, "Hội nghị tập huấn ngày 05/12/2026 tại Sở", "Hội nghị")
     await admin.expect("Đính kèm một ảnh")
     await admin.press("Bỏ qua")
@@ -86,6 +88,16 @@ async def test_staff_compose_preview_and_send_to_all_officers(
     async with db() as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert "notice.send" in actions
+
+    # The next /thongbao: the notice just sent above the composer, the whole list a tap away.
+    start = len(api.sent)
+    await admin.send("/thongbao")
+    await admin.expect("Thông báo mới")
+    [last] = [e for e in admin.since(start) if "Thông báo gửi gần đây" in e.text]
+    assert "✅ 3/3" in last.text and last.buttons == ["📜 Tất cả thông báo đã gửi và kết quả"]
+    await admin.press("Tất cả thông báo đã gửi")
+    listing = await admin.expect("bấm vào một thông báo để xem kết quả gửi")
+    assert any("✅ 3/3" in label for label in listing.buttons)
 
 
 async def test_chosen_units_get_the_photo_and_nobody_else(

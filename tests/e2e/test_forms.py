@@ -78,6 +78,8 @@ async def test_activity_report_end_to_end(api: FakeBotAPI, running: RunningBot, 
     sent = await lan.expect("Đã gửi. Mã số")
     [stored] = await _submissions(db)
     assert f"#{stored.id}" in sent.text
+    # The form's title once: the header, not again above the answers.
+    assert review.text.count("Báo cáo hoạt động KH&amp;CN") == 1, review.text
     assert stored.period == "2026-11" and stored.unit_code == "167" and stored.officer_id == 2001
     assert stored.answers["budget_used"] == 1_500_000 and stored.answers["activity_count"] == 3
     assert stored.answers["participant_count"] is None
@@ -378,12 +380,16 @@ async def test_revision_round_trip_and_other_unit_cannot_touch_it(
     await lan.press("Mở ra để sửa")
     review = await lan.expect("vui lòng kiểm tra")
     assert "Hội thảo khởi nghiệp" in review.text
+    assert review.text.index("Yêu cầu bổ sung của cán bộ Sở: <i>Bổ sung số người tham gia</i>") < (
+        review.text.index("vui lòng kiểm tra")
+    )
     await lan.press("Sửa")
     await lan.expect("")
     await lan.press("Số người tham gia")
     await lan.expect("Số người tham gia")
     await lan.send("40")
-    await lan.expect("vui lòng kiểm tra")
+    again = await lan.expect("vui lòng kiểm tra")
+    assert "Yêu cầu bổ sung của cán bộ Sở: <i>Bổ sung số người tham gia</i>" in again.text
     await lan.press("Gửi")
     await lan.expect("Đã gửi")
     old, new = await _submissions(db)

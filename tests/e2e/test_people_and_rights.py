@@ -238,7 +238,7 @@ async def test_granting_staff_asks_first_tells_the_person_and_can_keep_the_offic
     await admin.send("/chuabaocao 11/2026")
     await shows(api, admin, start, "Hạn nộp báo cáo")
     text = "\n".join(e.text for e in admin.since(start))
-    assert "<b>Phường Cầu Giấy</b> — <i>chưa có cán bộ đăng ký</i>" in text
+    assert "<i>Chưa có cán bộ đăng ký</i>: 126 đơn vị" in text
     await lan.send("/baocao")
     await lan.expect("dành cho cán bộ của các xã, phường")
     actions = [(a, t, d) for _, a, t, d in await audit_rows(db) if a.startswith("role.")]
@@ -298,7 +298,8 @@ async def test_admin_deactivates_an_officer_who_left(
     await admin.send("/chuabaocao 10/2026")
     await shows(api, admin, start, "Hạn nộp báo cáo")
     listing = "\n".join(e.text for e in admin.since(start))
-    assert f"<b>{B.name}</b> — <i>chưa có cán bộ đăng ký</i>" in listing
+    assert f"<b>{B.name}</b>" not in listing  # no officer: among those summed up
+    assert "<i>Chưa có cán bộ đăng ký</i>: 124 đơn vị" in listing
 
     await send_then_press(api, admin, f"/phanquyen {OFFICER_B}", "Kích hoạt lại")
     await admin.expect(f"(id {OFFICER_B})?")  # the question, not the pressed button's echo

@@ -5,6 +5,7 @@ monthly deadline with a month of its own, and one reminder when two staff press 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -20,11 +21,18 @@ from bot.emulator import FakeBotAPI, FakeUser
 from bot.settings import load_settings
 from bot.status.command_line import export as export_command
 from bot.status.reminders import DeadlineReminders
-from storage.models import RegistrationStatus, Role, StaffReminder, User
+from storage.models import (
+    RegistrationStatus,
+    Role,
+    StaffReminder,
+    Submission,
+    SubmissionStatus,
+    User,
+)
 from tests.e2e.test_status import broadcast_engine as broadcast_engine
 from tests.e2e.test_status import expect_button
 from tests.harness import ADMIN_ID, TZ, RunningBot
-from tests.status_data import OFFICER_B, OFFICER_C, B, C, seed
+from tests.status_data import OFFICER_B, OFFICER_C, B, C, finding, report, seed
 
 Db = async_sessionmaker[AsyncSession]
 # The 1st of December, 09:00: December has just begun; November's reports are due on 05/12.
@@ -373,3 +381,66 @@ async def test_on_the_first_the_report_form_offers_the_month_due_first(
     await officer.send("/baocao")
     asked = await officer.expect("Kỳ báo cáo")
     assert asked.buttons[:2] == ["Tháng 11/2026", "Tháng 12/2026"], asked.buttons
+
+
+async def test_a_revision_asked_shows_in_the_status_whatever_its_month(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """A December report sent back on 02/12 waits for the officer: /trangthai shows it (with
+    the staff's request and the Sửa button) though the period shown is November; so does an
+    inspection finding sent back."""
+    await seed(db)
+    running.clock.fixed = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    async with db() as session:
+        for form, period, answers in (
+            ("activity_report", "2026-12", report("2026-12", ["environment"])),
+            ("inspection", None, finding("2026-11-25", "no_violation")),
+        ):
+            session.add(
+                Submission(
+                    form_id=form,
+                    form_version=1,
+                    unit_code=C.code,
+                    officer_id=OFFICER_C,
+                    period=period,
+                    answers=answers,
+                    status=SubmissionStatus.NEEDS_REVISION,
+                    draft_token=str(uuid.uuid4()),
+                    submitted_at=datetime(2026, 12, 2, 8, 0, tzinfo=TZ),
+                    staff_comment=f"Bổ sung ảnh ({form})",
+                )
+            )
+        await session.commit()
+        december, finding_back = (
+            await session.scalars(
+                select(Submission)
+                .where(Submission.status == SubmissionStatus.NEEDS_REVISION)
+                .where(Submission.unit_code == C.code)
+                .order_by(Submission.id)
+            )
+        ).all()
+    officer = api.user(OFFICER_C, "Cường", "Lê")
+    await officer.send("/trangthai")
+    status = await officer.expect(C.name)
+    assert "Báo cáo hoạt động tháng 11/2026" in status.text
+    assert "Báo cáo hoạt động tháng 12/2026</b>: 📝" in status.text, status.text
+    assert "Bổ sung ảnh (activity_report)" in status.text
+    assert (
+        f"Cần bổ sung: <b>Kết quả thanh tra, kiểm tra</b> {finding_back.reference} — /cuatoi"
+        in status.text
+    )
+    assert "Bổ sung ảnh (inspection)" in status.text
+    assert f"✏️ Sửa {december.reference}" in status.buttons
+    assert f"✏️ Sửa {finding_back.reference}" in status.buttons
+
+
+async def test_a_finding_says_which_month_it_counts_in(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """A finding dated 01/12 while /trangthai shows November: the confirmation says December."""
+    await seed(db)
+    running.clock.fixed = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    officer = api.user(OFFICER_C, "Cường", "Lê")
+    await send_inspection(officer, "01/12/2026")
+    sent = officer.since(0)[-1]
+    assert "Đã ghi nhận vào tháng 12/2026 (theo ngày kiểm tra)." in sent.text, sent.text
