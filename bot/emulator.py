@@ -517,6 +517,11 @@ class FakeBotAPI:
     def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         return self._messages.get((chat_id, message_id))
 
+    def recall(self, message: dict[str, Any]) -> None:
+        """A message sent before this stand-in started (the demo's last screen before a
+        restart): known again, so its buttons can be pressed as on Telegram."""
+        self._messages[(message["chat"]["id"], message["message_id"])] = message
+
     def user(self, user_id: int, first_name: str = "Lan", last_name: str = "Nguyễn") -> FakeUser:
         return FakeUser(self, user_id, first_name, last_name)
 

@@ -76,22 +76,24 @@ def test_inline_buttons_are_numbered_across_one_answer(vi: None) -> None:
     second = view.render(
         sent("sendMessage", 2, text="Hoặc", reply_markup=inline([("⬅️ Quay lại", "b")]))
     )
-    assert texts(first) == ["🤖 Kiểm tra", "   [1] ✅ Gửi   [2] ✏️ Sửa", "   [3] ❌ Hủy"]
-    assert texts(second) == ["🤖 Hoặc", "   [4] ⬅️ Quay lại"]
-    pressed = view.choice(2)
+    assert texts(first) == ["🤖 Kiểm tra", "   [a] ✅ Gửi   [b] ✏️ Sửa", "   [c] ❌ Hủy"]
+    assert texts(second) == ["🤖 Hoặc", "   [d] ⬅️ Quay lại"]
+    pressed = view.choice("B")
     assert pressed is not None and (pressed.kind, pressed.data, pressed.message_id) == (
         ChoiceKind.CALLBACK,
         "e",
         1,
     )
-    # A message without buttons keeps the numbers; the person's next input starts again at 1.
+    # A message without buttons keeps the letters; the person's next input starts again at a.
     view.new_turn()
     view.render(sent("sendMessage", 3, text="Sai rồi"))
-    assert view.choice(4) is not None
+    assert view.choice("d") is not None
     again = view.render(
         sent("sendMessage", 4, text="Chọn", reply_markup=inline([("Phường Cầu Giấy", "u")]))
     )
-    assert texts(again)[1] == "   [1] Phường Cầu Giấy" and view.choice(2) is None
+    assert texts(again)[1] == "   [a] Phường Cầu Giấy" and view.choice("b") is None
+    # Numbers and words press nothing: they are what the person types.
+    assert view.index("1") is None and view.index("ab") is None and view.index("a ") == 0
 
 
 def test_reply_keyboard_shows_the_contact_button(vi: None) -> None:
@@ -105,11 +107,11 @@ def test_reply_keyboard_shows_the_contact_button(vi: None) -> None:
     lines = view.render(sent("sendMessage", text="Số điện thoại?", reply_markup=keyboard))
     assert texts(lines) == [
         "🤖 Số điện thoại?",
-        "   ⌨  [1] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
-        "      [2] ❌ Hủy",
+        "   ⌨  [a] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
+        "      [b] ❌ Hủy",
     ]
     assert [c.kind for c in view.choices if c] == [ChoiceKind.CONTACT, ChoiceKind.TEXT]
-    # Once the bot removes the keyboard, its numbers press nothing.
+    # Once the bot removes the keyboard, its letters press nothing.
     view.render(
         sent(
             "sendMessage",
@@ -134,7 +136,7 @@ def test_edits_files_and_toasts(vi: None) -> None:
     )
     assert texts(buttons) == [
         "🤖 ✏️  (nút mới dưới tin nhắn trước: Vui lòng kiểm tra)",
-        "   [1] Họ tên",
+        "   [a] Họ tên",
     ]
     assert view.render(sent("editMessageReplyMarkup", reply_markup=None)) == []
     upload = {"filename": "bao-cao-thang-11.xlsx", "content": b"x" * 2048}
@@ -183,12 +185,12 @@ REGISTRATION = [
     "/dangky",
     "Phạm Văn Đức",
     "cau giay",
-    "1",
+    "a",
     "Công chức Văn hóa - Xã hội",
     ":contact 0987 654 321",
-    "1",
+    "a",
     ":as admin",
-    "1",
+    "a",
     f":as {FIRST_NEW_ID}",
     "/start",
     ":quit",
@@ -201,32 +203,32 @@ EXPECTED = [
     f"── Người đang gõ: Phạm Văn Đức (người dùng mới), id {FIRST_NEW_ID} ──",
     "Phạm Văn Đức › /dangky",
     "🤖 Đăng ký · bước 1/4",
-    "   [1] ❌ Hủy",
+    "   [a] ❌ Hủy",
     "Phạm Văn Đức › Phạm Văn Đức",
     "🤖 Đăng ký · bước 2/4",
-    "   [1] ⬅️ Quay lại   [2] ❌ Hủy",
+    "   [a] ⬅️ Quay lại   [b] ❌ Hủy",
     "Phạm Văn Đức › cau giay",
-    "   [1] Phường Cầu Giấy",
-    "   [2] ⬅️ Quay lại   [3] ❌ Hủy",
-    "Phạm Văn Đức › 1",
+    "   [a] Phường Cầu Giấy",
+    "   [b] ⬅️ Quay lại   [c] ❌ Hủy",
+    "Phạm Văn Đức › a",
     "👆 Phường Cầu Giấy",
     "🤖 ✏️  (đã sửa tin nhắn trước) Đăng ký · bước 2/4",
     "   ✓ Phường Cầu Giấy",
     "🤖 Đăng ký · bước 3/4",
     "🤖 Đăng ký · bước 4/4",
-    "   ⌨  [1] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
-    "   [2] ⬅️ Quay lại   [3] ❌ Hủy",
+    "   ⌨  [a] 📱 Chia sẻ số điện thoại của tôi  (:contact)",
+    "   [b] ⬅️ Quay lại   [c] ❌ Hủy",
     "📱 đã chia sẻ số điện thoại: 0987 654 321",
     "   Vui lòng kiểm tra thông tin đăng ký",
     "   Số điện thoại: 0987 654 321",
-    "   [1] ✅ Gửi   [2] ✏️ Sửa",
+    "   [a] ✅ Gửi   [b] ✏️ Sửa",
     "👆 ✅ Gửi",
     "🤖 ✅ Đã gửi đăng ký",
     "🔔 Tin mới cho Trần Văn Minh (quản trị viên): Đăng ký mới (gõ :as admin để xem)",
     "── Người đang gõ: Trần Văn Minh (quản trị viên), id 100000 ──",
     "🤖 Đăng ký mới",
     "   Họ tên: Phạm Văn Đức",
-    "   [1] ✅ Duyệt   [2] ⛔ Từ chối",
+    "   [a] ✅ Duyệt   [b] ⛔ Từ chối",
     "👆 ✅ Duyệt",
     "🤖 ✏️  (đã sửa tin nhắn trước) Đăng ký mới",
     "đã duyệt lúc",
@@ -276,7 +278,7 @@ async def test_demo_commands_numbers_and_files(tmp_path: Path) -> None:
             demo,
             _lines(
                 "/ngonngu",
-                "7",  # no button 7: the number is sent as a message
+                "7",  # a number is sent as a message, never a button
                 ":text 1",  # a number sent as it is, though button 1 exists
                 f':photo "{picture}"',
                 ":photo /khong/co/anh.jpg",
@@ -291,7 +293,7 @@ async def test_demo_commands_numbers_and_files(tmp_path: Path) -> None:
     assert_in_order(
         transcript,
         [
-            "   [1] Tiếng Việt   [2] English",
+            "   [a] Tiếng Việt   [b] English",
             "🤖",  # the answer to "7"
             "🤖",  # the answer to "1"
             "📎 hiện trường.jpg",
@@ -329,7 +331,7 @@ async def test_the_prompt_takes_vietnamese_as_typed(tmp_path: Path) -> None:
     await demo.start()
     try:
         with create_pipe_input() as keys:
-            keys.send_text(":as new\r/dangky\rNguyễn Thị Lan\rcầu giấy\r1\r:quit\r")
+            keys.send_text(":as new\r/dangky\rNguyễn Thị Lan\rcầu giấy\ra\r:quit\r")
             prompt: PromptSession[str] = PromptSession(input=keys, output=DummyOutput())
             await asyncio.wait_for(run_prompt(demo, prompt), timeout=30)
         async with demo.app.sessionmaker() as session:
@@ -340,7 +342,7 @@ async def test_the_prompt_takes_vietnamese_as_typed(tmp_path: Path) -> None:
         transcript,
         [
             "🤖 Đăng ký · bước 2/4",
-            "   [1] Phường Cầu Giấy",
+            "   [a] Phường Cầu Giấy",
             "👆 Phường Cầu Giấy",
             "🤖 Đăng ký · bước 3/4",
         ],
@@ -362,12 +364,12 @@ def test_python_m_bot_demo_in_a_pipe(tmp_path: Path) -> None:
         "/dangky",
         "Phạm Văn Đức",
         "Cầu Giấy",
-        "1",
+        "a",
         "Công chức",
         ":contact",
-        "1",
+        "a",
         ":as admin",
-        "1",
+        "a",
         ":quit",
     ]
     result = subprocess.run(
@@ -386,11 +388,11 @@ def test_python_m_bot_demo_in_a_pipe(tmp_path: Path) -> None:
         [
             "Dùng thử khcn-bot",
             "Phạm Văn Đức › Phạm Văn Đức",
-            "   [1] Phường Cầu Giấy",
+            "   [a] Phường Cầu Giấy",
             "🤖 Đăng ký · bước 3/4",
             "🤖 ✅ Đã gửi đăng ký",
             "🔔 Tin mới cho Trần Văn Minh (quản trị viên): Đăng ký mới",
-            "   [1] ✅ Duyệt   [2] ⛔ Từ chối",
+            "   [a] ✅ Duyệt   [b] ⛔ Từ chối",
             "🤖 💬 Đã duyệt.",
             "✅ Đăng ký của bạn đã được duyệt",
         ],
@@ -463,9 +465,9 @@ async def test_a_screen_from_before_a_restart_is_edited_in_the_next_run(tmp_path
     transcript: list[str] = []
     database = tmp_path / "demo.db"
     lines = [
-        _lines("/baocao", "2", "1", "xong", "3", "bỏ qua", "Tuyên truyền", "bỏ qua"),
+        _lines("/baocao", "b", "a", "xong", "3", "bỏ qua", "Tuyên truyền", "bỏ qua"),
         _lines("bỏ qua", "bỏ qua", "bỏ qua"),
-        _lines("2"),
+        _lines("b"),
     ]
     ids: list[set[int]] = []
     for script in lines:
@@ -479,10 +481,11 @@ async def test_a_screen_from_before_a_restart_is_edited_in_the_next_run(tmp_path
         finally:
             await demo.stop()
     assert ids[0].isdisjoint(ids[1])
-    # The review was sent by the run before; Sửa edits its buttons into the list of answers.
-    assert "(nút mới dưới tin nhắn trước: …)" in transcript[-11]
-    assert transcript[-10:] == [f"   [{n}] {n}. {label}" for n, label in MENU] + [
-        "   [10] ⬅️ Quay lại"
+    # The review was sent by the run before, and its buttons kept: Sửa ([b]) edits its
+    # buttons into the list of answers.
+    assert "(nút mới dưới tin nhắn trước: Báo cáo hoạt động KH&CN)" in transcript[-11]
+    assert transcript[-10:] == [f"   [{'abcdefghi'[n - 1]}] {n}. {label}" for n, label in MENU] + [
+        "   [j] ⬅️ Quay lại"
     ]
 
 

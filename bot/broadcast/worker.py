@@ -122,6 +122,7 @@ class BroadcastWorker:
         # One event per loop: a notice enqueued wakes both (start it, then send it).
         self._work = asyncio.Event()
         self._housework = asyncio.Event()
+        self._housekept = 0  # housekeeping passes done: `settle` waits for one more
         self._stopping = False
         self._last_refill = 0.0
 
@@ -439,6 +440,36 @@ class BroadcastWorker:
                     return
             await asyncio.sleep(0.02)
 
+    async def settle(self, timeout: float) -> bool:
+        """Wait until all that is due now is done: owed messages sent, notices due now
+        started, sent and reported (the demo waits so before it exits, or a notice it
+        just sent would finish only at its next start). False when time ran out first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self._all_done():
+                # A pass that began after: a notice's final report follows its finishing.
+                after = self._housekept + 2
+                while self._housekept < after and loop.time() < deadline:
+                    self._housework.set()
+                    await asyncio.sleep(0.02)
+                if self._housekept >= after and await self._all_done():
+                    return True
+            self._housework.set()
+            await asyncio.sleep(0.02)
+        return False
+
+    async def _all_done(self) -> bool:
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            return not (
+                await outbox.outstanding(session, now)
+                or await rows.anything_to_start_or_recover(
+                    session, now, self.clock.now().astimezone(UTC)
+                )
+                or await rows.unfinished_notices(session)
+            )
+
     # --- housekeeping --------------------------------------------------------------------
 
     async def _housekeep_once(self) -> None:
@@ -484,6 +515,7 @@ class BroadcastWorker:
                 await self.progress.final_report(notice.id)
             else:
                 await self.progress.update(notice)
+        self._housekept += 1
         await self._idle(self._housework)
 
     # --- messages to staff (paced like the rest) ------------------------------------------

@@ -12,12 +12,13 @@ from datetime import timedelta
 from enum import StrEnum
 
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.demo.transcript import ChatView
 from bot.domain.units import Match, UnitDirectory, UnitEntry
 from bot.emulator import FakeBotAPI, FakeUser, Sent
-from storage.models import Account, utcnow
+from storage.models import Account, User, utcnow
 from storage.repositories import users
 
 ADMIN_ID = 100_000
@@ -159,6 +160,14 @@ def seeded_people(api: FakeBotAPI) -> list[Person]:
         person(api, Kind.STAFF, STAFF_ID, "Lê Thu Hà"),
         person(api, Kind.ADMIN, ADMIN_ID, "Trần Văn Minh"),
     ]
+
+
+async def known_names(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[int, str]:
+    """Everyone in the database by the name they registered (else their Telegram name):
+    people made in an earlier run of the demo show by name, not by id."""
+    async with sessionmaker() as session:
+        found = await session.execute(select(User.id, User.full_name, User.telegram_name))
+        return {user_id: name for user_id, full, telegram in found if (name := full or telegram)}
 
 
 async def new_person(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import re
 import secrets
 import shlex
@@ -56,10 +57,16 @@ def sqlite_url(database: Path) -> str:
     return f"sqlite+aiosqlite:///{database.resolve()}"
 
 
+def buttons_file(database: Path) -> Path:
+    """Beside the database: the buttons last on each person's screen, kept across restarts."""
+    return database.with_name(database.stem + ".buttons.json")
+
+
 def remove_database(database: Path) -> None:
-    """Start over: the SQLite file and its write-ahead log."""
+    """Start over: the SQLite file, its write-ahead log, and the buttons on screen."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
+    buttons_file(database).unlink(missing_ok=True)
 
 
 class DemoSession:
@@ -73,6 +80,7 @@ class DemoSession:
         fresh: bool = False,
         echo: bool = False,
         reply_timeout: float = 30,
+        settle_timeout: float = 10,
         **settings: Any,
     ) -> None:
         self.database = database
@@ -80,6 +88,7 @@ class DemoSession:
         self.fresh = fresh
         self.echo = echo  # piped input is not on screen: show it in the transcript
         self.reply_timeout = reply_timeout
+        self.settle_timeout = settle_timeout
         self.settings_overrides = settings
         self.api = FakeBotAPI()
         # Zalo too: `:zalo` types as a Zalo user, and sees what Zalo shows (text only).
@@ -89,6 +98,8 @@ class DemoSession:
         self._zalo_shown = 0  # position in zalo_api.sent up to which messages were handled
         self._zalo_new = itertools.count()
         self.people: dict[int, Person] = {}
+        self.names: dict[int, str] = {}  # the registered names, of people from earlier runs
+        self._saved_buttons: dict[str, Any] = {}  # user id → what _save_buttons wrote
         self.file_names: dict[str, str] = {}  # file_id → name, of what people sent from disk
         self._app: Application | None = None
         self._polling: asyncio.Task[None] | None = None
@@ -136,6 +147,8 @@ class DemoSession:
         self.api.remembers_earlier_messages = True
         await people.seed(self.app.sessionmaker, self.app.units)
         await people.seed_zalo(self.app.sessionmaker)
+        self.names = await people.known_names(self.app.sessionmaker)
+        self._saved_buttons = self._load_buttons()
         for person in people.seeded_people(self.api):
             self._add(person)
         self._current = self.people[people.OFFICER_ID]
@@ -158,8 +171,18 @@ class DemoSession:
             self._polling.result()  # start-up failed: raise its error
         await waiting
 
+    async def finish(self) -> None:
+        """Before leaving (:quit, the end of a script): what is due now goes out and shows
+        first, for up to `settle_timeout` seconds — a notice just sent, with its progress
+        and report, would else finish only at the next start."""
+        if not await self.app.dispatcher["broadcasts"].settle(self.settle_timeout):
+            with self.language():
+                self.say(_("(Some messages are still being sent: they go out at the next start.)"))
+        self._show_zalo()
+
     async def stop(self) -> None:
         if self._app is not None:
+            self._save_buttons()
             with contextlib.suppress(RuntimeError):  # polling never started
                 await self._app.dispatcher.stop_polling()
             if self._polling is not None:
@@ -169,6 +192,27 @@ class DemoSession:
             self._app = None
         await self.api.stop()
         await self.zalo_api.stop()
+
+    def _save_buttons(self) -> None:
+        """The buttons on each screen, and the messages they are under, for the next start:
+        typed letters press them then as now (Telegram keeps old buttons pressable too)."""
+        saved = dict(self._saved_buttons)
+        for user_id, person in self.people.items():
+            ids = {c.message_id for c in person.view.choices if c is not None and c.message_id}
+            messages = [self.api.message(user_id, i) for i in sorted(ids)]
+            saved[str(user_id)] = {
+                "buttons": person.view.saved(),
+                "messages": [m for m in messages if m is not None],
+            }
+        path = buttons_file(self.database)
+        path.write_text(json.dumps(saved, ensure_ascii=False, default=str), encoding="utf-8")
+
+    def _load_buttons(self) -> dict[str, Any]:
+        try:
+            loaded = json.loads(buttons_file(self.database).read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet, or not readable: the screens start empty
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
     @contextlib.contextmanager
     def language(self) -> Iterator[None]:
@@ -213,14 +257,16 @@ class DemoSession:
     def help_text() -> str:
         return _(
             "Type a message and press Enter to send it; /commands go to the bot too.\n"
-            "  1, 2, 3...               press the button with that number\n"
+            "  a, b, c...               press the button [a], [b], [c]...\n"
+            "  1, 2, 3...               a number is sent as typed: the answer to a question,\n"
+            "                           or the choice with that number in a form\n"
             "  :as officer|staff|admin|new|ID   switch who is typing "
             "(new: someone not registered yet)\n"
             "  :contact [phone]         share your phone number (the 📱 button)\n"
             "  :location [lat lon]      share a location\n"
             "  :photo PATH [caption]    send a photo from this computer\n"
             "  :file PATH               send a file from this computer\n"
-            "  :text TEXT               send TEXT as it is (a number that is not a button)\n"
+            "  :text TEXT               send TEXT as it is (a lone letter that is not a button)\n"
             "  :zalo / :telegram        type on Zalo (text only, as Zalo shows it) / back\n"
             "  :help                    this help\n"
             "  :quit                    leave"
@@ -270,12 +316,20 @@ class DemoSession:
     def _person(self, user_id: int) -> Person:
         if user_id not in self.people:
             # Someone from an earlier run of the demo (a new user made then, say).
-            self._add(people.person(self.api, Kind.OTHER, user_id, f"#{user_id}"))
+            name = self.names.get(user_id, f"#{user_id}")
+            self._add(people.person(self.api, Kind.OTHER, user_id, name))
         return self.people[user_id]
 
     def _add(self, person: Person) -> None:
         person.view.file_names = self.file_names
         self.people[person.user.id] = person
+        saved = self._saved_buttons.get(str(person.user.id))
+        if isinstance(saved, dict) and not person.view.choices:
+            for message in saved.get("messages") or []:
+                if self.api.message(person.user.id, message["message_id"]) is None:
+                    self.api.recall(message)
+            with contextlib.suppress(KeyError, ValueError, TypeError):  # from an older demo
+                person.view.restore(saved.get("buttons") or [])
 
     @staticmethod
     def _as_command(person: Person) -> str:
@@ -301,9 +355,10 @@ class DemoSession:
         if self.on_zalo is not None:  # numbers and words alike: Zalo reads them itself
             await self._deliver_zalo(self.on_zalo, text)
             return True
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(person.view.choices):
+        # A letter on screen presses its button; anything else, a number too, is typed.
+        if person.view.index(text) is not None:
             with self.language():
-                await self._press(person, person.view.choice(int(text)))
+                await self._press(person, person.view.choice(text))
             return True
         await self._deliver(person.user.send(text))
         return True

@@ -67,22 +67,26 @@ async def stdin_lines() -> AsyncIterator[str]:
 
 
 async def run_script(demo: DemoSession, lines: AsyncIterator[str]) -> None:
-    """Feed typed lines to the demo one by one, each after the bot answered the last."""
+    """Feed typed lines to the demo one by one, each after the bot answered the last;
+    at :quit or the end, wait for what is being sent now."""
     async for line in lines:
         if not await demo.handle(line):
-            return
+            break
+    await demo.finish()
 
 
 async def run_prompt(demo: DemoSession, prompt: PromptSession[str] | None = None) -> None:
-    """Ask for lines at the terminal until :quit, Ctrl-D or Ctrl-C."""
+    """Ask for lines at the terminal until :quit, Ctrl-D or Ctrl-C; then wait for what is
+    being sent now."""
     prompt = prompt or PromptSession()
     while True:
         try:
             line = await prompt.prompt_async(lambda: FormattedText(demo.prompt()), style=STYLE)
         except (EOFError, KeyboardInterrupt):  # Ctrl-D, Ctrl-C
-            return
+            break
         if not await demo.handle(line):
-            return
+            break
+    await demo.finish()
 
 
 async def _main(database: Path, fresh: bool, interactive: bool) -> None:

@@ -2,8 +2,9 @@
 
 Pure rendering, no I/O: `ChatView.render` turns one `Sent` event of the emulator into
 lines of prompt_toolkit fragments (`(style, text)` pairs), which the terminal prints
-in colour and the tests read as plain text. Buttons become numbered choices, because a
-terminal has nothing to tap (and Zalo, the next front end, has no inline buttons either).
+in colour and the tests read as plain text. Buttons become lettered choices (`[a]`,
+`[b]`...), because a terminal has nothing to tap; letters, not numbers, so that a typed
+number is always the number (the answer to "how many?", or a choice as on Zalo).
 """
 
 from __future__ import annotations
@@ -50,9 +51,19 @@ class ChoiceKind(StrEnum):
     OTHER = "other"  # a kind of button the demo can't press
 
 
+def button_key(index: int) -> str:
+    """The letters that press the button at `index`: a…z, then aa, ab… (as sheet columns)."""
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        key = chr(ord("a") + rest) + key
+    return key
+
+
 @dataclass(frozen=True)
 class Choice:
-    """A button on screen that the person presses by typing its number."""
+    """A button on screen that the person presses by typing its letter."""
 
     label: str
     kind: ChoiceKind
@@ -174,10 +185,10 @@ def _size(size: int) -> str:
 
 
 class ChatView:
-    """One chat on screen: renders what the bot sent there and numbers its buttons.
+    """One chat on screen: renders what the bot sent there and letters its buttons.
 
-    Numbers restart at [1] with the first buttons shown after the person's last input
-    and run on across the messages of that answer, so every number on screen since then
+    Letters restart at [a] with the first buttons shown after the person's last input
+    and run on across the messages of that answer, so every letter on screen since then
     is unique; buttons shown earlier stay pressable until new ones appear.
     """
 
@@ -188,13 +199,39 @@ class ChatView:
         self._fresh = False
 
     def new_turn(self) -> None:
-        """The person typed something: the next buttons shown are numbered from [1] again."""
+        """The person typed something: the next buttons shown are lettered from [a] again."""
         self._fresh = False
 
-    def choice(self, number: int) -> Choice | None:
-        if 1 <= number <= len(self.choices):
-            return self.choices[number - 1]
+    def saved(self) -> list[dict[str, Any] | None]:
+        """The buttons on screen, as JSON: a restarted demo presses them by the same letters."""
+        return [
+            None
+            if c is None
+            else {"label": c.label, "kind": c.kind.value, "message_id": c.message_id, "data": c.data}
+            for c in self.choices
+        ]
+
+    def restore(self, saved: list[dict[str, Any] | None]) -> None:
+        self.choices = [
+            None
+            if c is None
+            else Choice(str(c["label"]), ChoiceKind(c["kind"]), c.get("message_id"), str(c["data"]))
+            for c in saved
+        ]
+
+    def index(self, typed: str) -> int | None:
+        """The place of the button these letters press (a gone one too), else None."""
+        key = typed.strip().lower()
+        if not key.isascii() or not key.isalpha():
+            return None
+        for place in range(len(self.choices)):
+            if button_key(place) == key:
+                return place
         return None
+
+    def choice(self, typed: str) -> Choice | None:
+        place = self.index(typed)
+        return None if place is None else self.choices[place]
 
     def render(self, event: Sent) -> list[Fragments]:
         params = event.params
@@ -243,7 +280,7 @@ class ChatView:
         lines += self._keyboard(inline_choices(markup, message_id))
         if not inline_only:
             if markup.get("remove_keyboard"):
-                # The keyboard vanishes, and with it the numbers of its buttons.
+                # The keyboard vanishes, and with it the letters of its buttons.
                 self.choices = [
                     c if c is None or c.message_id is not None else None for c in self.choices
                 ]
@@ -274,7 +311,7 @@ class ChatView:
                 if len(line) > 1:
                     line.append(("", "   "))
                 line += [
-                    ("class:number", f"[{len(self.choices)}]"),
+                    ("class:number", f"[{button_key(len(self.choices) - 1)}]"),
                     ("class:button", " " + choice.label),
                 ]
                 if choice.kind is ChoiceKind.CONTACT:
