@@ -622,3 +622,99 @@ async def test_zalo_linked_by_lienket_is_the_same_account_again_after_a_restart(
         ["(Zalo) › trang thai", "📌 Phường Cầu Giấy", "(Zalo) › trang thai", "📌 Phường Cầu Giấy"],
     )
     assert not any("Tôi chưa hiểu" in line for line in after)
+
+
+# --- typed numbers, restarts, leaving ------------------------------------------------------
+
+# /kiemtra up to its choose-several step ("Nội dung kiểm tra": [a]…[h], [j] ✅ Xong).
+INSPECTION = ["/kiemtra", "a", "Cơ sở Minh An", "Số 1 Cầu Giấy", "a", "a"]
+
+
+async def test_a_typed_number_is_the_answer_never_a_button(tmp_path: Path) -> None:
+    """At "Số lỗi vi phạm" ([a] Quay lại, [b] Hủy) a typed 2 is two violations, not the
+    2nd button; on a choice screen a typed 2 picks the 2nd choice, as the dialogs read it."""
+    transcript: list[str] = []
+    demo = DemoSession(
+        tmp_path / "demo.db", lambda line: transcript.append(plain(line)), echo=True, **FAST
+    )
+    await demo.start()
+    try:
+        await run_script(demo, _lines(*INSPECTION, "j", "2", "2", "quay lại"))
+    finally:
+        await demo.stop()
+    assert_in_order(
+        transcript,
+        [
+            "   Kết quả",
+            "   [a] Không phát hiện vi phạm",
+            "Nguyễn Thị Lan › 2",
+            "   Số lỗi vi phạm",
+            "   [a] ⬅️ Quay lại   [b] ❌ Hủy",
+            "Nguyễn Thị Lan › 2",
+            "   Mô tả vi phạm",
+            "Nguyễn Thị Lan › quay lại",
+            "   Số lỗi vi phạm",
+            "   Câu trả lời hiện tại: 2",
+        ],
+    )
+    assert not any("👆" in line and "Hủy" in line for line in transcript)
+    assert not any("Đã hủy" in line for line in transcript)
+
+
+async def test_buttons_on_screen_are_pressed_after_a_restart(tmp_path: Path) -> None:
+    """`make demo` left at a choose-several step: after a restart [j] is still ✅ Xong."""
+    database = tmp_path / "demo.db"
+    transcript: list[str] = []
+    for script in (INSPECTION, ["j"]):
+        demo = DemoSession(database, lambda line: transcript.append(plain(line)), **FAST)
+        await demo.start()
+        try:
+            await run_script(demo, _lines(*script))
+        finally:
+            await demo.stop()
+    assert transcript[-1].endswith("[c] ⬅️ Quay lại   [d] ❌ Hủy")
+    assert_in_order(transcript, ["👆 ✅ Xong (1)", "   Kết quả", "   [a] Không phát hiện vi phạm"])
+    assert not any("Vui lòng chọn" in line or "chưa hiểu" in line for line in transcript)
+    # --fresh starts over: no buttons from before either.
+    demo = DemoSession(database, lambda line: transcript.append(plain(line)), fresh=True, **FAST)
+    await demo.start()
+    try:
+        assert demo.current.view.choices == []
+    finally:
+        await demo.stop()
+
+
+async def test_the_end_of_a_script_waits_for_a_notice_being_sent(tmp_path: Path) -> None:
+    """A script that ends right after Gửi on /thongbao: the notice goes out, and its
+    progress card ends with the report, before the demo leaves."""
+    transcript: list[str] = []
+    demo = DemoSession(tmp_path / "demo.db", lambda line: transcript.append(plain(line)), **FAST)
+    await demo.start()
+    try:
+        await run_script(
+            demo, _lines(":as staff", "/thongbao", "Họp giao ban thứ Hai", "b", "a", "a")
+        )
+    finally:
+        await demo.stop()
+    assert_in_order(
+        transcript,
+        [
+            "👆 ✅ Gửi",
+            "🔔 Tin mới cho Nguyễn Thị Lan (cán bộ): Họp giao ban thứ Hai",
+            "✅ Đã gửi xong thông báo #1",
+            "✅ đã nhận: 1",
+        ],
+    )
+
+
+async def test_people_of_an_earlier_run_show_by_their_registered_name(tmp_path: Path) -> None:
+    database = tmp_path / "demo.db"
+    transcript: list[str] = []
+    for script in (REGISTRATION, [f":as {FIRST_NEW_ID}"]):
+        demo = DemoSession(database, lambda line: transcript.append(plain(line)), **FAST)
+        await demo.start()
+        try:
+            await run_script(demo, _lines(*script))
+        finally:
+            await demo.stop()
+    assert transcript[-1] == f"── Người đang gõ: Phạm Văn Đức (người dùng), id {FIRST_NEW_ID} ──"

@@ -207,7 +207,12 @@ class ChatView:
         return [
             None
             if c is None
-            else {"label": c.label, "kind": c.kind.value, "message_id": c.message_id, "data": c.data}
+            else {
+                "label": c.label,
+                "kind": c.kind.value,
+                "message_id": c.message_id,
+                "data": c.data,
+            }
             for c in self.choices
         ]
 
