@@ -175,19 +175,24 @@ def context(
     *,
     typed: bool = False,
 ) -> Context:
+    """`typed`: for a messenger without buttons (`text_only(bot)`), whose screens say what to
+    type where others say what to press."""
     extra = dict(extra or {})
     lookup: UnitLookup | None = None
     if units is not None:
         lookup = DirectoryLookup(units, extra.get("unit_counts"))
     lang = str(extra.get("lang", "vi"))
-    return Context(now=clock.now(), gettext=_, units=lookup, lang=lang, extra=extra, typed=typed)
+    gettext = plain.typed_gettext(_) if typed else _
+    return Context(
+        now=clock.now(), gettext=gettext, units=lookup, lang=lang, extra=extra, typed=typed
+    )
 
 
 async def context_for(spec: DialogSpec, state: DialogState, deps: dict[str, Any]) -> Context:
-    """The context of a step: the clock, the units, what `prepare` looked up, and whether
-    the messenger has buttons (the update's `bot`, which aiogram hands every handler)."""
+    """The context of a step: the clock, the units, what `prepare` looked up, the messenger."""
     extra = await spec.prepare(state, deps) if spec.prepare is not None else {}
-    return context(deps["clock"], deps.get("units"), extra, typed=text_only(deps.get("bot")))
+    typed = text_only(deps.get("bot"))
+    return context(deps["clock"], deps.get("units"), extra, typed=typed)
 
 
 async def begin(

@@ -64,7 +64,7 @@ def aware(moment: datetime) -> datetime:
 def state_label(state: DeliveryState) -> str:
     labels = {
         DeliveryState.SENT: _("delivered"),
-        DeliveryState.UNREACHABLE: _("unreachable (blocked the bot or left Telegram)"),
+        DeliveryState.UNREACHABLE: _("unreachable (blocked the bot or left the messenger)"),
         DeliveryState.FAILED: _("failed"),
         DeliveryState.UNKNOWN: _("unknown (the bot stopped while sending it)"),
         DeliveryState.CANCELLED: _("not sent (stopped)"),

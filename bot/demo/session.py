@@ -31,6 +31,7 @@ from bot.demo.transcript import BOT, INDENT, Choice, ChoiceKind, Fragments, firs
 from bot.emulator import FakeBotAPI, Sent
 from bot.settings import load_settings
 from bot.zalo.fake import FakeZaloAPI, ZaloSent, ZaloUser
+from storage.models import User
 from storage.repositories import accounts
 from storage.repositories import updates as handled_updates
 
@@ -374,7 +375,7 @@ class DemoSession:
         except TimeoutError:
             with self.language():
                 self.say(_("(The bot is still busy; its answer will appear when it comes.)"))
-        self._show_zalo()
+        await self._show_zalo()
 
     async def _deliver_zalo(self, user: ZaloUser, text: str) -> None:
         """Hand a Zalo update to the bot as its webhook would: recorded, then handled."""
@@ -386,13 +387,17 @@ class DemoSession:
         except TimeoutError:
             with self.language():
                 self.say(_("(The bot is still busy; its answer will appear when it comes.)"))
-        self._show_zalo()
+        await self._show_zalo()
 
-    def _show_zalo(self) -> None:
+    async def _show_zalo(self) -> None:
         """What the bot sent on Zalo since last time: the plain text Zalo shows."""
         fresh = self.zalo_api.sent[self._zalo_shown :]
         self._zalo_shown += len(fresh)
         with self.language():
+            here = self.on_zalo.id if self.on_zalo is not None else None
+            names = {
+                s.chat_id: await self._zalo_name(s.chat_id) for s in fresh if s.chat_id != here
+            }
             for sent in fresh:
                 if self.on_zalo is not None and sent.chat_id == self.on_zalo.id:
                     self._print_zalo(sent)
@@ -401,7 +406,7 @@ class DemoSession:
                 self.say(
                     "🔔 "
                     + _("New on Zalo for {who}: {what}").format(
-                        who=self._zalo_name(sent.chat_id), what=first_line(sent.text)
+                        who=names[sent.chat_id], what=first_line(sent.text)
                     )
                 )
 
@@ -412,13 +417,19 @@ class DemoSession:
         for index, line in enumerate(lines):
             self.output([("class:bot", BOT if index == 0 else INDENT), ("", line)])
 
-    def _zalo_name(self, zalo_id: str) -> str:
+    async def _zalo_name(self, zalo_id: str) -> str:
         for user_id, known in people.ZALO_IDS.items():
             if known == zalo_id and user_id in self.people:
                 return self.people[user_id].title()
         if self.on_zalo is not None and self.on_zalo.id == zalo_id:
             return self.on_zalo.name
-        return zalo_id
+        # A Zalo account linked (/lienket) to someone, in this run or an earlier one: theirs.
+        async with self.app.sessionmaker() as session:
+            user_id = await accounts.person_of(session, accounts.ZALO, zalo_id)
+            user = await session.get(User, user_id) if user_id is not None else None
+        if user_id is not None and user_id in self.people:
+            return self.people[user_id].title()
+        return user.full_name if user is not None and user.full_name else zalo_id
 
     async def _zalo(self, word: str) -> None:
         """`:zalo`: the current person on Zalo (a new Zalo user when they have no account

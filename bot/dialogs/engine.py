@@ -71,6 +71,7 @@ CHOOSE_SEVERAL = Text(
     N_("Please choose one or more of the options (buttons, or numbers such as 1, 3).")
 )
 TYPE_UNIT = Text(N_("Please type part of a unit's name."))
+SEND_A_FILE = Text(N_("Please send at least one photo or file."))
 PRESS_UNIT = Text(N_("Press the unit (or type another name):"))
 
 _NO_LABEL = Localized.of({"vi": ""})  # the form parsers want a label; steps render their own
@@ -156,6 +157,7 @@ class Screen:
     k: int = 0
     n: int = 0
     formatted: bool = False  # typed text is wanted with its formatting
+    listed: int = 0  # the first options are already numbered in the text (the review's answers)
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,9 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         )
     if state.at == REVIEW and dialog.edit_menu and not state.draft.get("menu"):
         assert dialog.review is not None
+        # Typed, the numbers of the review's answers change them, and the actions come after
+        # them: one number means one thing on the screen.
+        answers = _edit_options(dialog, state, ctx) if ctx.typed and dialog.numbered_review else ()
         return Screen(
             dialog.id,
             state.seq,
@@ -340,11 +345,13 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
             title,
             dialog.review(state.answers, ctx),
             (
+                *answers,
                 ShownOption("confirm", _(dialog.confirm_label)),
                 ShownOption(MENU, _("✏️ Edit")),
             ),
             Expect.CHOICE,
             (Nav.CANCEL,),
+            listed=len(answers),
         )
     if state.at == REVIEW and dialog.edit_menu:
         return Screen(
@@ -353,10 +360,7 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
             REVIEW,
             title,
             dialog.review(state.answers, ctx) if dialog.review is not None else "",
-            tuple(
-                ShownOption(f"edit:{step.name}", f"{number}. {_(step.label)}")
-                for number, step in enumerate(asked(dialog, state.answers), start=1)
-            ),
+            tuple(_edit_options(dialog, state, ctx)),
             Expect.CHOICE,
             (Nav.BACK,),
         )
@@ -364,8 +368,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         assert dialog.review is not None
         options = [ShownOption("confirm", _(dialog.confirm_label))]
         options += [
-            ShownOption(f"edit:{step.name}", f"✏️ {number}. {_(step.label)}")
-            for number, step in enumerate(asked(dialog, state.answers), start=1)
+            ShownOption(option.key, f"✏️ {option.label}")
+            for option in _edit_options(dialog, state, ctx)
         ]
         options += [
             ShownOption(f"edit:{step.name}", _(step.label))
@@ -423,6 +427,10 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         text = f"{text}\n{received.format(count=count, max=step.collect)}"
         nav.append(Nav.DONE)
         labels[Nav.DONE] = _("✅ Done ({count})").format(count=count)
+    elif step.collect:
+        text = f"{text}\n{_('When all are sent, press Done.')}"
+        if ctx.typed:
+            nav.append(Nav.DONE)  # a word is there before anything is sent (a button is not)
     nav.append(Nav.CANCEL)
     return Screen(
         dialog.id,
@@ -438,6 +446,18 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         k,
         len(steps) if k else 0,
         step.formatted,
+    )
+
+
+def _edit_options(dialog: Dialog, state: DialogState, ctx: Context) -> tuple[ShownOption, ...]:
+    """The answers to change, as buttons numbered like the review ("2. Lĩnh vực"); typed, the
+    number the user types is the line's own, so the label carries none."""
+    return tuple(
+        ShownOption(
+            f"edit:{step.name}",
+            ctx.gettext(step.label) if ctx.typed else f"{number}. {ctx.gettext(step.label)}",
+        )
+        for number, step in enumerate(asked(dialog, state.answers), start=1)
     )
 
 
@@ -596,6 +616,11 @@ def _navigate(dialog: Dialog, state: DialogState, word: Nav, ctx: Context) -> Re
     # DONE: finish a choice of several, or the files sent
     if step.collect and state.draft.get("files"):
         return _checked(dialog, state, step, Valid(list(state.draft["files"])), ctx)
+    if step.collect:
+        # Done with nothing sent: none is an answer only where the step may be skipped.
+        if step.is_required(state.answers):
+            return _refuse(state, step.required_message or SEND_A_FILE, ctx)
+        return _accept(dialog, state, step, None, ctx)
     chosen = list(state.draft.get("chosen", []))
     if step.kind is Kind.CHOOSE_MANY or _picking(step, state):
         if not chosen:

@@ -103,6 +103,8 @@ class Context:
     extra: Mapping[str, Any] = field(default_factory=dict)  # what a front end looked up
     # The front end has no buttons (Zalo): what is pressed or shared elsewhere is typed, so
     # a step that would say "the button below" says "type" instead.
+    # Also: choices are typed numbers, so no label carries a number of its own and the
+    # review's numbered answers are typed to be changed.
     typed: bool = False
 
     @property
@@ -181,6 +183,8 @@ class Dialog:
     cancelled: str = ""  # msgid said when cancelled
     ask_before_cancel: bool = True  # when answers would be lost (not when editing one value)
     edit_menu: bool = False  # the review offers "✏️ Edit", which lists the answers to change
+    # The review text numbers the asked answers 1..n (a form's): typed, those numbers edit them.
+    numbered_review: bool = False
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> Step:

@@ -30,6 +30,82 @@ NAV_NAMES = {
     Nav.DONE: N_("xong"),
     Nav.CANCEL: N_("hủy"),
 }
+# What a screen of a messenger with buttons says about pressing them, said as what to type
+# (`typed_gettext`): the msgid of the button wording → the msgid of the typed wording.
+TYPED: dict[str, str] = {
+    "Please press one of the buttons above.": N_(
+        "Please type the number of one of the lines above."
+    ),
+    "Received {count} of at most {max}. Send more, or press Done.": N_(
+        "Received {count} of at most {max}. Send more, or type «done»."
+    ),
+    "When all are sent, press Done.": N_("When all are sent, type «done»."),
+    "Please choose one or more of the options (buttons, or numbers such as 1, 3).": N_(
+        "Please type the numbers of the options you choose, such as 1, 3."
+    ),
+    "Please choose one of the options (press a button or type its number).": N_(
+        "Please type the number of one of the options."
+    ),
+    "Press the unit (or type another name):": N_("Type the unit's number (or another name):"),
+    "Type part of a unit's name, then press the units to choose (press again to remove). "
+    "Chosen: {units}": N_(
+        "Type part of a unit's name, then the numbers of the units to choose (again to "
+        "remove). Chosen: {units}"
+    ),
+    "A short description: the programme, what to bring, whom to contact. Or press Skip.": N_(
+        "A short description: the programme, what to bring, whom to contact. Or type «skip»."
+    ),
+    "How many seats? Press Skip if there is no limit.": N_(
+        "How many seats? Type «skip» if there is no limit."
+    ),
+    "Add a photo or a document to go with it? Send it now, or press Skip.": N_(
+        "Add a photo or a document to go with it? Send it now, or type «skip»."
+    ),
+    "Now type the text to go with it, or press Skip to send it without text.": N_(
+        "Now type the text to go with it, or type «skip» to send it without text."
+    ),
+    "Please send one photo or one document, or press Skip.": N_(
+        "Please send one photo or one document, or type «skip»."
+    ),
+    "Please type a short description, or press Skip.": N_(
+        "Please type a short description, or type «skip»."
+    ),
+    "Please type the description as text, or press Skip.": N_(
+        "Please type the description as text, or type «skip»."
+    ),
+    "Please type the text to go with it, or press Skip.": N_(
+        "Please type the text to go with it, or type «skip»."
+    ),
+    "Please type the deadline as text, or press a button above.": N_(
+        "Please type the deadline as text, or the number of a line above."
+    ),
+    "Why is {name}'s registration rejected? Press a common reason, or type your own "
+    "in one or two sentences: they will read it.": N_(
+        "Why is {name}'s registration rejected? Type the number of a common reason, or your "
+        "own in one or two sentences: they will read it."
+    ),
+    "Sign-up deadline? Type a date (it means 17:00 that day) or a date and time, "
+    "or press one below.": N_(
+        "Sign-up deadline? Type a date (it means 17:00 that day) or a date and time, "
+        "or the number of a line below."
+    ),
+    'Which year? "{typed}" alone does not say. If you mean {period}, press '
+    "the button below; otherwise type the month with its year, for example "
+    "{example}.": N_(
+        'Which year? "{typed}" alone does not say. If you mean {period}, type 1; '
+        "otherwise type the month with its year, for example {example}."
+    ),
+    "Please press one of the reasons, or type one as text.": N_(
+        "Please type the number of a reason, or a reason as text."
+    ),
+}
+
+
+def typed_gettext(gettext: Gettext) -> Gettext:
+    """`gettext` for a messenger without buttons: what says "press" says what to type."""
+    return lambda msgid: gettext(TYPED.get(msgid, msgid))
+
+
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre|a)(?:\s[^>]*)?>")
 _NUMBERS = re.compile(r"^\d+(\s*[,;\s]\s*\d+)*$")
 
@@ -39,9 +115,13 @@ def render(screen: Screen, gettext: Gettext) -> str:
     lines = [screen.header, screen.text]
     if screen.current is not None:
         lines.append(gettext("Current answer: {value}").format(value=screen.current))
+    if screen.listed:
+        # The text numbered these already (the review's answers): their numbers change them.
+        lines.append(gettext("Type an answer's number to change it."))
     for number, option in enumerate(screen.options, start=1):
         mark = "[x] " if option.selected else ""
-        lines.append(f"{number}. {mark}{option.label}")
+        if number > screen.listed:
+            lines.append(f"{number}. {mark}{option.label}")
     if screen.expects is Expect.CHOICES and screen.options:
         # Typed numbers are the whole answer at once (a text-only user has no ticks to toggle).
         lines.append(gettext("Type the numbers of all you choose, such as 1, 3."))

@@ -115,9 +115,9 @@ def announcement(event: Event, _: Gettext, tz: tzinfo) -> str:
     lines += description(event)
     lines.append("")
     if event.kind is EventKind.CONFERENCE:
-        lines.append(_("Please answer for your unit with the buttons below."))
+        lines.append(_("Please answer for your unit with one of the choices below."))
     else:
-        lines.append(_("Press Sign up below, or see /lophoc."))
+        lines.append(_("Choose Sign up below, or see /lophoc."))
     return "\n".join(lines)
 
 

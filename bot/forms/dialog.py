@@ -216,5 +216,6 @@ def form_dialog(form: FormDefinition, lang: str) -> Dialog:
         confirm_label="✅ Submit",
         cancelled="Cancelled. Nothing was sent.",
         edit_menu=True,
+        numbered_review=True,
         data={"form": form.id},
     )

@@ -65,7 +65,8 @@ async def start(
             ),
         )
     deps.update(clock=clock, units=units)
-    ctx = dialog_context(clock, units, await prepare(DialogState(COMPOSE.id, "content"), deps))
+    extra = await prepare(DialogState(COMPOSE.id, "content"), deps)
+    ctx = dialog_context(clock, units, extra, typed=text_only(message.bot))
     await begin(
         message.bot, message.chat.id, state, engine.start(COMPOSE, ctx, {"token": uuid4().hex})
     )

@@ -21,6 +21,7 @@ from bot.domain.events import EventKind
 from bot.domain.units import UnitDirectory
 from bot.events import notices, render
 from bot.events.dialog import ALL, NEW_EVENT, moment
+from bot.messengers import text_only
 from bot.roles import STAFF_LEVELS
 from handlers.dialogs import DialogSpec, Finished, begin, context, register
 from handlers.events.common import notice_buttons
@@ -33,7 +34,9 @@ async def start(
     bot: Bot, chat_id: int, state: FSMContext, clock: Clock, units: UnitDirectory | None = None
 ) -> None:
     """A new draft, then its first question."""
-    reply = engine.start(NEW_EVENT, context(clock, units), {"token": str(uuid.uuid4())})
+    reply = engine.start(
+        NEW_EVENT, context(clock, units, typed=text_only(bot)), {"token": str(uuid.uuid4())}
+    )
     await begin(bot, chat_id, state, reply)
 
 

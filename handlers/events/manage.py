@@ -40,6 +40,7 @@ from bot.domain.units import UnitDirectory
 from bot.events import export, notices, render
 from bot.events.dialog import EDIT_EVENT, answers_of, moment
 from bot.events.notices import Waker
+from bot.messengers import text_only
 from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
@@ -429,7 +430,7 @@ async def ask_value(
     await edit_markup(bot, chat_id, message_id, card_buttons(event))
     reply = engine.start_at(
         EDIT_EVENT,
-        context(clock, units),
+        context(clock, units, typed=text_only(bot)),
         answers_of(event, clock.tz),
         callback_data.field,
         {"event_id": event.id, "field": callback_data.field},

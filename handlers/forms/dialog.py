@@ -43,6 +43,7 @@ from bot.domain.units import UnitDirectory
 from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.computed import Filler, fill_computed
 from bot.forms.dialog import PREFIX, form_dialog, staff_request
+from bot.messengers import text_only
 from bot.middlewares.callback_answers import AnswerCallbacks, alert
 from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
@@ -269,7 +270,7 @@ async def start_form(
     }
     if form.period_field is not None and not given:
         extra["due_month"] = (await current_period(deps["session"], clock.today())).period.months[0]
-    ctx = context(clock, units, extra)
+    ctx = context(clock, units, extra, typed=text_only(deps.get("bot")))
     if answers:
         kept = engine.prune(spec.dialog, answers)
         missing = engine.first_missing(spec.dialog, kept)
