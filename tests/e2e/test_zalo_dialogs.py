@@ -378,3 +378,66 @@ async def test_zalo_error_codes_as_documented(both: RunningBot, zalo_api: FakeZa
             session.expire_all()
     assert states == {gone_id: DeliveryState.UNREACHABLE, busy_id: DeliveryState.SENT}
     assert [p["chat_id"] for m, p in zalo_api.requests if m == "sendMessage"].count(gone.id) == 1
+
+
+async def test_the_review_on_zalo_numbers_each_thing_once_and_says_what_to_type(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    """The review's answers keep their numbers (typed, one changes that answer), the actions
+    come after them, the edit menu numbers each answer once, and nothing says "press"."""
+    lan, officer = await zalo_officer(both, zalo_api)
+    await report_up_to_files(lan)
+    await lan.send("xong")  # Done with nothing sent: an optional files step, so no files
+    review = await lan.expect("Gửi")
+    assert "bấm" not in review.text.lower() and "nút" not in review.text, review.text
+    assert number_of(review, "Gửi") == "10" and number_of(review, "Sửa") == "11", review.text
+    numbers = [line.split(".")[0] for line in review.text.splitlines() if line[:1].isdigit()]
+    assert len(numbers) == len(set(numbers)), review.text
+    await lan.send("abc")
+    refused = await lan.expect("Gửi")
+    assert refused.text.startswith("Vui lòng gõ số"), refused.text
+    await lan.send("3")  # the third answer, to change it
+    await lan.expect("Số hoạt động đã thực hiện")
+    await lan.send("4")
+    review = await lan.expect("Gửi")
+    assert "3. Số hoạt động đã thực hiện: 4" in review.text, review.text
+    await lan.send(number_of(review, "Sửa"))
+    menu = await lan.expect("Lĩnh vực")
+    assert "2. Lĩnh vực" in menu.text and "2. 2." not in menu.text, menu.text
+    await lan.send("quay lại")
+    review = await lan.expect("Gửi")
+    await lan.send(number_of(review, "Gửi"))
+    await lan.expect("Đã gửi")
+    async with database(both)() as session:
+        submission = await session.scalar(
+            select(Submission).where(Submission.officer_id == officer)
+        )
+    assert submission is not None and submission.answers["activity_count"] == 4
+
+
+async def test_choose_several_and_files_on_zalo_say_what_to_type(
+    both: RunningBot, zalo_api: FakeZaloAPI
+) -> None:
+    lan, _ = await zalo_officer(both, zalo_api)
+    await lan.send("báo cáo")
+    await lan.expect("Kỳ báo cáo")
+    await lan.send("1")
+    areas = await lan.expect("Lĩnh vực")
+    assert "bấm" not in areas.text.lower(), areas.text
+    await lan.send("1")
+    for question in ("Số hoạt động đã thực hiện",):
+        await lan.expect(question)
+    await lan.send("3")
+    await lan.expect("Số người tham gia")
+    await lan.send("bỏ qua")
+    await lan.expect("Nội dung chính")
+    await lan.send("Tập huấn")
+    for question in ("Kinh phí đã sử dụng", "Khó khăn, vướng mắc", "Kiến nghị, đề xuất"):
+        await lan.expect(question)
+        await lan.send("bỏ qua")
+    files = await lan.expect("Ảnh / tài liệu đính kèm")
+    assert "bấm" not in files.text.lower() and "«xong»" in files.text, files.text
+    await lan.send_photo(PHOTO)
+    received = await lan.expect("Đã nhận 1")
+    assert "bấm" not in received.text.lower() and "gõ «xong»" in received.text, received.text
+    await send_the_review(lan)
