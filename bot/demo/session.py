@@ -425,10 +425,10 @@ class DemoSession:
             return self.on_zalo.name
         # A Zalo account linked (/lienket) to someone, in this run or an earlier one: theirs.
         async with self.app.sessionmaker() as session:
-            user_id = await accounts.person_of(session, accounts.ZALO, zalo_id)
-            user = await session.get(User, user_id) if user_id is not None else None
-        if user_id is not None and user_id in self.people:
-            return self.people[user_id].title()
+            linked = await accounts.person_of(session, accounts.ZALO, zalo_id)
+            user = await session.get(User, linked) if linked is not None else None
+        if linked is not None and linked in self.people:
+            return self.people[linked].title()
         return user.full_name if user is not None and user.full_name else zalo_id
 
     async def _zalo(self, word: str) -> None:
