@@ -428,7 +428,8 @@ def show(dialog: Dialog, state: DialogState, ctx: Context) -> Screen:
         nav.append(Nav.DONE)
         labels[Nav.DONE] = _("✅ Done ({count})").format(count=count)
     elif step.collect:
-        text = f"{text}\n{_('When all are sent, press Done.')}"
+        then = _("When all are sent, press Done.")
+        text = f"{text}\n{then}"
         if ctx.typed:
             nav.append(Nav.DONE)  # a word is there before anything is sent (a button is not)
     nav.append(Nav.CANCEL)

@@ -204,7 +204,7 @@ async def test_every_recipient_ends_in_the_right_state_whatever_the_api_answers(
     }
     assert copies(api, people) == {flood: 1, flaky: 1, slow: 1, fine: 1}
     assert asked[flood][1] - asked[flood][0] >= 0.95  # retry_after obeyed
-    assert "không liên lạc được (đã chặn bot hoặc rời Telegram): 1" in report.text
+    assert "không liên lạc được (đã chặn bot hoặc không còn dùng Telegram/Zalo): 1" in report.text
     assert "lỗi, không gửi được: 2" in report.text and "đã nhận: 4" in report.text
 
 

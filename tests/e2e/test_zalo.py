@@ -242,7 +242,7 @@ async def test_restart_mid_report_on_zalo_loses_nothing(
     assert "1." in second.text and first.text != second.text
     # A bad answer keeps the step, on Zalo as on Telegram.
     await lan.send("99")
-    await lan.expect("Vui lòng chọn một hoặc nhiều mục")
+    await lan.expect("Vui lòng gõ số thứ tự của các mục bạn chọn")
     await both.stop()
     # Taken from Zalo, recorded, then the process died before handling it: no offset on
     # Zalo's side to get it again, so the record is what brings it back after the restart.
