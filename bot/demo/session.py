@@ -179,7 +179,7 @@ class DemoSession:
         if not await self.app.dispatcher["broadcasts"].settle(self.settle_timeout):
             with self.language():
                 self.say(_("(Some messages are still being sent: they go out at the next start.)"))
-        self._show_zalo()
+        await self._show_zalo()
 
     async def stop(self) -> None:
         if self._app is not None:
