@@ -72,7 +72,8 @@ async def _migrate(settings: Settings) -> None:
     print(f"Database is up to date; {len(units)} units.")
 
 
-async def _import_form(settings: Settings, content: bytes, file: str) -> int:
+async def import_form(settings: Settings, content: bytes, file: str) -> int:
+    """`python -m bot forms import FILE`: import and publish to every officer (once per file)."""
     from bot.app import load_forms, prepare_database
     from bot.form_imports import ImportRefused, import_workbook, load_published, publish
     from bot.forms.xlsform import english
@@ -87,12 +88,15 @@ async def _import_form(settings: Settings, content: bytes, file: str) -> int:
         await load_published(sessionmaker, forms)
         async with sessionmaker() as session:
             try:
-                row, form = await import_workbook(
+                row, form, new = await import_workbook(
                     session, content, Path(file).name, SYSTEM_ACTOR, forms
                 )
             except ImportRefused as error:
                 print(error, file=sys.stderr)
                 return 1
+            if not new and row.published_at is not None:
+                print(f"{form.id} revision {row.revision}: already imported and published.")
+                return 0
             publish(row, None, SYSTEM_ACTOR, datetime.now(UTC), session, forms)
             await session.commit()
     finally:
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(write_export(settings, args.period, args.out, files=args.files))
         elif args.command == "forms":
-            return asyncio.run(_import_form(settings, Path(args.file).read_bytes(), args.file))
+            return asyncio.run(import_form(settings, Path(args.file).read_bytes(), args.file))
         elif args.command == "backup":
             return _backup(settings, args.out)
         elif args.command == "restore":

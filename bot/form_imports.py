@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -58,14 +59,23 @@ class ImportRefused(ValueError):
         super().__init__(english(text))
 
 
+class Imported(NamedTuple):
+    """The revision a workbook is; `new` is False when the same bytes were imported before."""
+
+    row: ImportedForm
+    form: FormDefinition
+    new: bool
+
+
 async def import_workbook(
     session: AsyncSession,
     content: bytes,
     filename: str,
     by: int,
     forms: dict[str, FormDefinition],
-) -> tuple[ImportedForm, FormDefinition]:
-    """Read the workbook and store it as a new unpublished revision of its form id."""
+) -> Imported:
+    """Read the workbook and store it as a new unpublished revision of its form id, unless
+    the very same workbook is already one of its revisions (sent twice): that one is it."""
     try:
         form = read_xlsform(content, filename)
     except XLSFormError as error:
@@ -78,6 +88,9 @@ async def import_workbook(
                 {"file": filename, "id": form.id},
             )
         )
+    same = await imported_forms.same_workbook(session, form.id, content)
+    if same is not None:
+        return Imported(same, form, new=False)
     row = await imported_forms.add(
         session,
         form_id=form.id,
@@ -89,7 +102,7 @@ async def import_workbook(
         imported_by=by,
     )
     audit.record(session, by, "form.import", form.id, revision=row.revision, file=filename)
-    return row, form
+    return Imported(row, form, new=True)
 
 
 def publish(

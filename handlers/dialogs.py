@@ -123,6 +123,8 @@ Interject = Callable[[Reply, dict[str, Any]], Awaitable[Reply | None]]
 # The choice made on such a question (`Reply.asked`): the reply to carry out, or None when
 # the front end has shown what comes next itself (another dialog started).
 OnAsked = Callable[[Bot, int, FSMContext, Reply, dict[str, Any]], Awaitable[Reply | None]]
+# After the dialog's "cancelled" message: what else to offer (the state as it was).
+OnCancelled = Callable[[Bot, int, DialogState], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class DialogSpec:
     before_review: BeforeReview | None = None
     interject: Interject | None = None
     on_asked: OnAsked | None = None
+    on_cancelled: OnCancelled | None = None
 
 
 SPECS: dict[str, DialogSpec] = {}
@@ -390,6 +393,8 @@ async def _run(
             await edit_markup(bot, chat_id, shown_id, None)
             removed = ReplyKeyboardRemove() if saved.get("share") else None
             await bot.send_message(chat_id, _(spec.dialog.cancelled), reply_markup=removed)
+            if spec.on_cancelled is not None:
+                await spec.on_cancelled(bot, chat_id, DialogState.from_dict(saved["dialog"]))
             return
         assert reply.finished is not None
         old = DialogState.from_dict(saved["dialog"])

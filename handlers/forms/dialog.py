@@ -50,6 +50,7 @@ from bot.status.figures import current_period
 from handlers import dialogs
 from handlers.dialogs import DialogSpec, Finished, InDialog, begin, carry_out, context
 from handlers.editing import edit_markup
+from handlers.forms.import_buttons import import_buttons
 from handlers.forms.view import FormAction, FormCb
 from handlers.reviews import notify_staff
 from storage.models import User
@@ -85,6 +86,7 @@ def spec_for(form: FormDefinition, lang: str) -> DialogSpec:
             prepare=_prepare,
             interject=_check_period,
             on_asked=_asked,
+            on_cancelled=_cancelled if form.trial else None,
         )
         built = _BUILT[(form.id, lang)] = (form, spec)
     return built[1]
@@ -230,8 +232,12 @@ async def start_form(
     replaces: int | None = None,
     period: str | None = None,
     staff_comment: str | None = None,
+    trial_of: int | None = None,
 ) -> None:
     """A new draft of `form` (or a reopened one, with its old answers, at the review).
+
+    `trial_of` is the imported revision an admin is trying: its Gửi and Hủy offer to
+    publish it or try it again.
 
     `period` (a button such as /trangthai's "Gửi báo cáo (Tháng 11/2026)") answers the form's
     period question in advance when it is a valid answer; the officer can still change it.
@@ -262,6 +268,7 @@ async def start_form(
         "started": clock.now().isoformat(),
         # What the department asked for, repeated above the reopened form's review.
         "staff_comment": staff_comment,
+        "trial_of": trial_of,
     }
     extra: dict[str, Any] = {
         "unit_name": data["unit_name"],
@@ -383,6 +390,22 @@ async def _asked(
 # --- sending ---------------------------------------------------------------------------------
 
 
+def _trial_buttons(data: Mapping[str, Any]) -> InlineKeyboardMarkup | None:
+    """Publish the revision just tried, or try it again (a trial started before these
+    buttons existed has no `trial_of`: nothing to offer)."""
+    row = data.get("trial_of")
+    return import_buttons(int(row), tried=True) if row is not None else None
+
+
+async def _cancelled(bot: Bot, chat_id: int, state: DialogState) -> None:
+    """A trial cancelled: the admin can still publish it, or try it again."""
+    buttons = _trial_buttons(state.data)
+    if buttons is not None:
+        await bot.send_message(
+            chat_id, _("Publish this form, or try it again?"), reply_markup=buttons
+        )
+
+
 async def send(done: Finished) -> None:
     """Gửi: store, commit, and only then confirm (the confirmation is owed, then sent)."""
     deps = done.deps
@@ -393,10 +416,12 @@ async def send(done: Finished) -> None:
     form = forms[done.data["form"]]
     answers = done.answers
     if form.trial:
-        await done.bot.send_message(
-            done.chat_id, _("✅ That is how officers will fill it in. Nothing was stored.")
-        )
         await done.state.clear()
+        await done.bot.send_message(
+            done.chat_id,
+            _("✅ That is how officers will fill it in. Nothing was stored."),
+            reply_markup=_trial_buttons(done.data),
+        )
         return
     if form.computed:
         clock: Clock = deps["clock"]

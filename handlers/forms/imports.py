@@ -4,7 +4,12 @@
 stateDiagram-v2
     [*] --> summary: an .xlsx / .xls document from an admin (stored as an unpublished revision)
     [*] --> refused: the workbook can't run (the row and the reason)
+    [*] --> already: the same workbook again (its revision, published or not; nothing stored)
+    already --> trial
+    already --> audience
     summary --> trial: ▶️ Thử (the form runs; Gửi stores nothing)
+    trial --> trial: ▶️ Thử lại (after Gửi or Hủy)
+    trial --> audience: 📢 Công bố… (after Gửi or Hủy)
     summary --> audience: 📢 Công bố… (bot.forms.publishing: every officer, or chosen units)
     audience --> published: 📢 Công bố — new submissions use it, old ones keep theirs
 ```
@@ -18,7 +23,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,12 +38,14 @@ from bot.forms.publishing import PUBLISH, unit_names, units_of
 from bot.forms.xlsform import SUFFIXES
 from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access, HasAccess
+from bot.timefmt import local_datetime
 from handlers.dialogs import DialogSpec, Finished, begin, register
 from handlers.dialogs import context as dialog_context
 from handlers.editing import edit_markup
 from handlers.forms.dialog import start_form
+from handlers.forms.import_buttons import import_buttons
 from handlers.forms.view import FormAction, FormCb
-from storage.models import User
+from storage.models import ImportedForm, User
 from storage.repositories import imported_forms, recipients
 
 router = Router(name=__name__)
@@ -76,7 +83,12 @@ def _summary(form: FormDefinition, revision: int) -> str:
 
 @router.message(F.document, _is_workbook)
 async def workbook_sent(
-    message: Message, bot: Bot, session: AsyncSession, user: User, forms: dict[str, FormDefinition]
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    forms: dict[str, FormDefinition],
+    clock: Clock,
 ) -> None:
     """Read the workbook, store it unpublished, and show what was read."""
     document = message.document
@@ -87,7 +99,7 @@ async def workbook_sent(
     buffer = BytesIO()
     await bot.download(document, destination=buffer)
     try:
-        row, form = await import_workbook(
+        row, form, new = await import_workbook(
             session, buffer.getvalue(), document.file_name or "form.xlsx", user.id, forms
         )
     except ImportRefused as error:
@@ -97,24 +109,25 @@ async def workbook_sent(
             )
         )
         return
+    if not new:
+        # The same file sent again (a second tap on "send", or an old copy): nothing new.
+        await message.answer(_already(row, clock), reply_markup=import_buttons(row.id))
+        return
     await session.commit()
-    buttons = [
-        [
-            InlineKeyboardButton(
-                text=_("▶️ Try it"),
-                callback_data=FormCb(action=FormAction.TRY, imported=row.id).pack(),
-            )
-        ],
-        [
-            InlineKeyboardButton(
-                text=_("📢 Publish…"),
-                callback_data=FormCb(action=FormAction.PUBLISH, imported=row.id).pack(),
-            )
-        ],
-    ]
-    await message.answer(
-        _summary(form, row.revision), reply_markup=InlineKeyboardMarkup(inline_keyboard=buttons)
-    )
+    await message.answer(_summary(form, row.revision), reply_markup=import_buttons(row.id))
+
+
+def _already(row: ImportedForm, clock: Clock) -> str:
+    title = html.escape(row.title)
+    if row.published_at is None:
+        return _(
+            "📋 This workbook is already imported: “{title}”, import #{revision}, "
+            "not published yet. Nothing new was stored."
+        ).format(title=title, revision=row.revision)
+    return _(
+        "📋 This workbook is already imported: “{title}”, import #{revision}, "
+        "published on {date}. Nothing new was stored."
+    ).format(title=title, revision=row.revision, date=local_datetime(row.published_at, clock.tz))
 
 
 @router.callback_query(FormCb.filter(F.action == FormAction.TRY))
@@ -133,7 +146,12 @@ async def pressed_try(
     form = trial_form(row)
     forms[form.id] = form
     await start_form(
-        query.bot, query.message.chat.id, state, form, {**deps, "forms": forms, "session": session}
+        query.bot,
+        query.message.chat.id,
+        state,
+        form,
+        {**deps, "forms": forms, "session": session},
+        trial_of=row.id,
     )
 
 

@@ -7,11 +7,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli import import_form as import_command
 from bot.emulator import FakeBotAPI, FakeUser
 from bot.status.command_line import export as export_command
 from storage.models import AuditEntry, ImportedForm, Submission, User
@@ -28,9 +30,11 @@ async def _send_workbook(api: FakeBotAPI, admin: FakeUser, content: bytes, name:
     await admin.send_document(name, file_id, size=len(content))
 
 
-async def _import_and_publish(api: FakeBotAPI, admin: FakeUser | None = None) -> FakeUser:
+async def _import_and_publish(
+    api: FakeBotAPI, admin: FakeUser | None = None, content: bytes = HOUSEHOLD
+) -> FakeUser:
     admin = admin or api.user(ADMIN_ID)
-    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    await _send_workbook(api, admin, content, "khao_sat_ho.xlsx")
     summary = await admin.expect("lần nhập")
     assert "7 câu hỏi" in summary.text and "thanh_vien" in summary.text  # the repeat, adapted
     await admin.press("Công bố")
@@ -156,7 +160,7 @@ async def test_a_new_version_replaces_the_old_for_new_submissions(
     api: FakeBotAPI, running: RunningBot, db: Db
 ) -> None:
     admin = await _import_and_publish(api)
-    await _import_and_publish(api, admin)
+    await _import_and_publish(api, admin, _revised(HOUSEHOLD, "2026120102"))
     async with db() as session:
         rows = (await session.scalars(select(ImportedForm).order_by(ImportedForm.id))).all()
         actions = (await session.scalars(select(AuditEntry.action))).all()
@@ -164,6 +168,93 @@ async def test_a_new_version_replaces_the_old_for_new_submissions(
     assert actions.count("form.publish") == 2 and actions.count("form.import") == 2
     assert running.app is not None and running.app.forms["khao_sat_ho"].version == 2
     assert admin.id == ADMIN_ID
+
+
+def _revised(content: bytes, version: str) -> bytes:
+    """The workbook with another `version` in its settings, as a department re-saves it."""
+    book = load_workbook(BytesIO(content))
+    book["settings"]["C2"] = version
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def _rows(db: Db) -> list[ImportedForm]:
+    async with db() as session:
+        return list(await session.scalars(select(ImportedForm).order_by(ImportedForm.id)))
+
+
+SMALL = workbook(
+    survey=[["type", "name", VI], ["text", "ten", "Tên mô hình"]],
+    settings=[["form_title", "form_id"], ["Khảo sát nhỏ", "khao_sat_nho"]],
+)
+
+
+async def test_after_a_trial_the_admin_publishes_it_or_tries_again(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """Gửi and Hủy of a trial offer 📢 Công bố… and ▶️ Thử lại: no need to send the file again."""
+    admin = api.user(ADMIN_ID)
+    await _send_workbook(api, admin, SMALL, "khao_sat_nho.xlsx")
+    await admin.expect("lần nhập #1")
+    await admin.press("Thử điền")
+    await admin.expect("Tên mô hình")
+    await admin.send("Trồng rau an toàn")
+    await admin.expect("vui lòng kiểm tra trước khi gửi")
+    await admin.press("Gửi")
+    tried = await admin.expect("Bản thử không được lưu")
+    assert "📢 Công bố…" in tried.buttons and "▶️ Thử lại" in tried.buttons
+    await admin.press("Thử lại")
+    await admin.expect("Tên mô hình")
+    await admin.send("/huy")
+    await admin.expect("Đã hủy")
+    offered = await admin.expect("Công bố biểu mẫu này, hay thử lại?")
+    assert "📢 Công bố…" in offered.buttons and "▶️ Thử lại" in offered.buttons
+    await admin.press("Công bố")
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người điền: Tất cả cán bộ")
+    await admin.press("Công bố")
+    await admin.expect("/bieumau")
+    [row] = await _rows(db)
+    assert row.revision == 1 and row.published_at is not None
+    async with db() as session:
+        assert (await session.scalars(select(Submission))).all() == []  # the trials stored nothing
+
+
+async def test_the_same_workbook_sent_again_is_the_same_revision(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """An identical file is answered with its revision (published or not) and stores nothing;
+    a changed one is the next revision."""
+    admin = api.user(ADMIN_ID)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    await admin.expect("lần nhập #1")
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho (1).xlsx")
+    again = await admin.expect("đã được nhập")
+    assert "lần nhập #1" in again.text and "chưa công bố" in again.text
+    assert "▶️ Thử điền" in again.buttons and "📢 Công bố…" in again.buttons
+    assert [r.revision for r in await _rows(db)] == [1]
+    await admin.press("Thử điền")  # the buttons are those of revision 1
+    await admin.expect("Họ và tên chủ hộ")
+    await admin.send("/huy")
+    await admin.expect("Đã hủy")
+    await admin.press("Công bố")
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người điền")
+    await admin.press("Công bố")
+    await admin.expect("/bieumau")
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    published = await admin.expect("đã được nhập")
+    assert "lần nhập #1" in published.text and "đã công bố lúc 27/11/2026 10:00" in published.text
+    await _send_workbook(api, admin, _revised(HOUSEHOLD, "2026120102"), "khao_sat_ho.xlsx")
+    await admin.expect("lần nhập #2")
+    rows = await _rows(db)
+    assert [(r.revision, r.published_at is not None) for r in rows] == [(1, True), (2, False)]
+    async with db() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("form.import") == 2
 
 
 async def _export(api: FakeBotAPI) -> Workbook:
@@ -340,3 +431,14 @@ async def test_an_admins_trial_review_has_no_empty_unit_line(
     review = await admin.expect("vui lòng kiểm tra trước khi gửi")
     assert "Trồng rau an toàn" in review.text
     assert "Đơn vị" not in review.text
+
+
+async def test_the_command_line_imports_the_same_workbook_once(
+    running: RunningBot, db: Db, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m bot forms import FILE` twice: one revision, published; the second says so."""
+    assert await import_command(running.settings, SMALL, "khao_sat_nho.xlsx") == 0
+    assert await import_command(running.settings, SMALL, "khao_sat_nho.xlsx") == 0
+    assert "revision 1: already imported and published" in capsys.readouterr().out
+    [row] = await _rows(db)
+    assert row.published_at is not None
