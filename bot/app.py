@@ -15,6 +15,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.utils.i18n import I18n
+from aiohttp import ClientSession
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.broadcast.pacing import Pacer, SendWindow
@@ -89,6 +90,8 @@ class Application:
     # Zalo's updates, when ZALO_BOT_TOKEN is set; `bot` is then Zalo's if there is no Telegram.
     zalo: ZaloUpdates | None = None
     telegram: bool = True
+    # bot.heap's tuning after start-up: for a process that runs this one application.
+    settles_heap: bool = True
 
     async def close(self) -> None:
         # Polling has stopped taking updates; let those under way finish (and release their
@@ -112,7 +115,8 @@ class Application:
         for router in self.dispatcher.sub_routers:
             router._parent_router = None
         self.dispatcher.sub_routers.clear()
-        unsettle()
+        if self.settles_heap:
+            unsettle()
 
 
 async def finish_updates_under_way(updates_under_way: set[asyncio.Task[Any]]) -> None:
@@ -177,11 +181,30 @@ def _storage(
     return DatabaseStorage(sessionmaker, cache=single_consumer), SimpleEventIsolation()
 
 
+class BotSession(AiohttpSession):
+    """aiogram's session, which waits 250 ms on closing for TLS connections to close (as
+    aiohttp advises); a plain http:// Bot API (a local server, the tests' fake one) has
+    none, so its connections are closed first and there is nothing left to wait for."""
+
+    def __init__(self, api: TelegramAPIServer) -> None:
+        super().__init__(api=api)
+        self._client: ClientSession | None = None
+
+    async def create_session(self) -> ClientSession:
+        self._client = await super().create_session()
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None and not self.api.base.startswith("https://"):
+            await self._client.close()  # aiogram then finds it closed and does not wait
+        await super().close()
+
+
 def create_bot(settings: Settings, token: str) -> Bot:
     server = TelegramAPIServer.from_base(settings.telegram_api_base)
     return Bot(
         token,
-        session=AiohttpSession(api=server),
+        session=BotSession(server),
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
 
@@ -201,9 +224,13 @@ async def create_application(
     *,
     single_consumer: bool = False,
     zalo_token: str | None = None,
+    settle_heap: bool = True,
 ) -> Application:
     """`single_consumer`: this process is the only one handling updates (long polling).
-    `token` (Telegram) or `zalo_token`, or both: the messengers this process serves."""
+    `token` (Telegram) or `zalo_token`, or both: the messengers this process serves.
+    `settle_heap`: tune the garbage collector for this application after start-up
+    (bot.heap); a process that builds many in turn (the tests) may leave it, as each
+    settling collects the whole process's heap."""
     # Forms first: a broken definition must stop start-up before anything else happens.
     forms = load_forms(settings)
     clock = clock or Clock(settings.tz)
@@ -336,6 +363,7 @@ async def create_application(
             else None
         ),
         token is not None,
+        settle_heap,
     )
 
     async def on_startup() -> None:
@@ -347,7 +375,8 @@ async def create_application(
 
 async def _on_startup(app: Application) -> None:
     if not app.telegram:  # Zalo only: no command menus there
-        settle_after_start_up()
+        if app.settles_heap:
+            settle_after_start_up()
         return
     await set_default_commands(app.bot, app.i18n)
     async with app.sessionmaker() as session:
@@ -368,7 +397,8 @@ async def _on_startup(app: Application) -> None:
                 await set_user_commands(
                     app.bot, app.i18n, staff_id, Access.STAFF, locale, member.is_unit_officer
                 )
-    settle_after_start_up()
+    if app.settles_heap:
+        settle_after_start_up()
     log.info(
         "bot started for province %s with %d units", app.settings.province_code, len(app.units)
     )

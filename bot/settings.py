@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Everything the bot sends (replies, cards, notices) keeps within this many messages a
     # second in all: Telegram's limit. Only a local Bot API server without it may allow more.
     telegram_rate: int = Field(default=30, ge=1, description="messages per second")
+    # And at most one message a second to one chat (Telegram's limit again); the worker
+    # spaces what it sends to one chat by this much.
+    telegram_chat_interval: float = Field(default=1.0, ge=0, le=60, description="seconds")
     # Webhook mode (`python -m bot webhook`), for several processes behind a load balancer.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -31,11 +31,15 @@ class RunningBot:
         zalo: FakeZaloAPI | None = None,
         *,
         telegram: bool = True,
+        settle_heap: bool = False,
         **settings: Any,
     ) -> None:
         self.api = api
         self.zalo = zalo
         self.telegram = telegram
+        # bot.heap's collection after start-up walks the whole test process (a third of an
+        # end-to-end test's time); tests/e2e/test_smoke.py keeps it.
+        self.settle_heap = settle_heap
         if zalo is not None:
             settings.setdefault("zalo_api_base", zalo.base_url)
         # Files the bot keeps (Zalo photos): a folder of this bot's own, kept across restarts.
@@ -50,6 +54,9 @@ class RunningBot:
             # Nor does the fake Bot API limit messages a second as Telegram does; the pace
             # has its own tests (tests/e2e/test_paced_replies.py sets it back to 30).
             "telegram_rate": 10_000,
+            # Nor one message a second to a chat: a test whose user gets three owed messages
+            # would wait out two seconds (tests/e2e/test_paced_replies.py keeps the spacing).
+            "telegram_chat_interval": 0,
             **settings,
         }
         self.clock = Clock(TZ, fixed=NOW)
@@ -67,6 +74,7 @@ class RunningBot:
             self.clock,
             single_consumer=True,
             zalo_token=self.zalo.token if self.zalo is not None else None,
+            settle_heap=self.settle_heap,
         )
         if self.app.zalo is not None:
             assert self.zalo is not None

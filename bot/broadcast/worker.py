@@ -101,7 +101,7 @@ class BroadcastWorker:
         self.pacer = pacer or Pacer(settings.broadcast_rate)
         self.limit = settings.telegram_rate
         self.window = window or SendWindow(self.limit)
-        self.spacing = ChatSpacing()
+        self.spacing = ChatSpacing(settings.telegram_chat_interval)
         self.lease = timedelta(seconds=settings.broadcast_lease)
         # A request must end well inside the lease, or a live worker's row could be
         # called unknown by another one.
@@ -118,6 +118,9 @@ class BroadcastWorker:
         self._unhook: Callable[[], None] | None = None
         self._contents: dict[int, NoticeContent] = {}
         self._sending: set[asyncio.Task[None]] = set()
+        # Chats with a request under way: the next message to one waits for its answer, so
+        # that messages arrive in the order they were sent however short the spacing is.
+        self._busy_chats: set[int] = set()
         self._loops: list[asyncio.Task[None]] = []
         # One event per loop: a notice enqueued wakes both (start it, then send it).
         self._work = asyncio.Event()
@@ -211,9 +214,13 @@ class BroadcastWorker:
             await self._idle(self._work)
             return
         item = self._next_ready()
-        if item is None:  # every queued chat got a message less than a second ago
+        if item is None:  # every queued chat got a message a moment ago, or is getting one
             waiting: list[outbox.Owed | rows.Claimed] = [*self._owed, *self._queue]
-            soonest = min(self.spacing.wait_for(i.chat_id) for i in waiting)
+            # A busy chat's request wakes the loop when it ends (`_free`).
+            soonest = min(
+                (self.spacing.wait_for(i.chat_id) for i in waiting if not self._busy(i)),
+                default=self.poll_every,
+            )
             with contextlib.suppress(TimeoutError):  # something owed may come in meanwhile
                 await asyncio.wait_for(self._work.wait(), soonest)
             return
@@ -229,9 +236,11 @@ class BroadcastWorker:
                 self._queue.appendleft(item)
             raise
         self.spacing.mark(item.chat_id)
+        self._busy_chats.add(item.chat_id)
         task = asyncio.create_task(self._deliver(item))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
+        task.add_done_callback(lambda _: self._free(item.chat_id))
 
     async def _refill(self) -> None:
         now = utcnow()
@@ -250,20 +259,33 @@ class BroadcastWorker:
             await session.commit()
         self._queue.extend(claimed)
 
+    def _busy(self, item: outbox.Owed | rows.Claimed) -> bool:
+        return item.chat_id in self._busy_chats
+
+    def _free(self, chat_id: int) -> None:
+        """A chat's request ended: the next message to it may go `TELEGRAM_CHAT_INTERVAL`
+        after the answer (so two arrive at least that far apart, however long one took)."""
+        self._busy_chats.discard(chat_id)
+        self.spacing.mark(chat_id)
+        if any(i.chat_id == chat_id for i in (*self._owed, *self._queue)):
+            self._work.set()
+
     def _next_ready(self) -> outbox.Owed | rows.Claimed | None:
-        """What is owed to someone first, then the notices' copies; a chat that got a
-        message less than a second ago waits its turn."""
-        for _ in range(len(self._owed)):
-            owed_item = self._owed.popleft()
-            if self.spacing.wait_for(owed_item.chat_id) <= 0:
+        """What is owed to someone first, then the notices' copies, each in its order; a
+        chat that got a message less than `TELEGRAM_CHAT_INTERVAL` ago, or is getting one,
+        waits its turn."""
+        for index, owed_item in enumerate(self._owed):
+            if self._ready(owed_item):
+                del self._owed[index]
                 return owed_item
-            self._owed.append(owed_item)
-        for _ in range(len(self._queue)):
-            item = self._queue.popleft()
-            if self.spacing.wait_for(item.chat_id) <= 0:
+        for index, item in enumerate(self._queue):
+            if self._ready(item):
+                del self._queue[index]
                 return item
-            self._queue.append(item)
         return None
+
+    def _ready(self, item: outbox.Owed | rows.Claimed) -> bool:
+        return not self._busy(item) and self.spacing.wait_for(item.chat_id) <= 0
 
     async def _content(self, notice_id: int) -> NoticeContent | None:
         if notice_id not in self._contents:
