@@ -27,9 +27,9 @@ async def sync_units(session: AsyncSession, province_code: int, units: Iterable[
     if missing:
         # Two processes starting together both find the table empty: the second one's
         # inserts must not fail on the first one's rows.
-        await session.execute(
-            dialect_insert(session, Unit).values(missing).on_conflict_do_nothing()
-        )
+        # Many rows as one statement compiled once (SQLAlchemy's "insertmanyvalues"), not
+        # a new statement of ~2,500 parameters compiled at every first start.
+        await session.execute(dialect_insert(session, Unit).on_conflict_do_nothing(), missing)
     for code, entry in wanted.items():
         row = existing.get(code)
         if row is not None and (row.name, row.kind, row.active) != (entry.name, entry.kind, True):
