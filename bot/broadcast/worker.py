@@ -267,7 +267,8 @@ class BroadcastWorker:
         after the answer (so two arrive at least that far apart, however long one took)."""
         self._busy_chats.discard(chat_id)
         self.spacing.mark(chat_id)
-        if any(i.chat_id == chat_id for i in (*self._owed, *self._queue)):
+        waiting: list[outbox.Owed | rows.Claimed] = [*self._owed, *self._queue]
+        if any(i.chat_id == chat_id for i in waiting):
             self._work.set()
 
     def _next_ready(self) -> outbox.Owed | rows.Claimed | None:
