@@ -94,8 +94,10 @@ async def test_digital_transformation_is_reported_and_counted_by_area(
     assert stored.answers["digital_activities"] == ["online_public_services", "digital_skills"]
 
     staff = api.user(ADMIN_ID, "Admin", "Sở")
+    # The card of the new report first (the outbox sends it a moment after the commit; a
+    # reply may be quicker), then the figures.
+    await staff.expect(f"#{stored.id}")
     await staff.send("/thongke 11/2026")
-    await staff.expect(f"#{stored.id}")  # (the card of the new report comes first)
     figures = await staff.expect("Thống kê")
     assert "Chuyển đổi số, bưu chính, viễn thông" in figures.text, figures.text
     # The export shows the area and the activities by their labels.
