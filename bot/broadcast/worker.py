@@ -155,7 +155,11 @@ class BroadcastWorker:
             self._unhook()
             self._unhook = None
         self.wake()
-        for loop in self._loops:
+        # Each loop ends after the step under way: a claim or a recovery cut off between its
+        # UPDATE and its commit left SQLite's write lock to the garbage collector, and the
+        # next writer (a request under way settling its row) waited out the busy timeout.
+        _, stuck = await asyncio.wait(self._loops, timeout=self.request_timeout + 5)
+        for loop in stuck:
             loop.cancel()
         for loop in self._loops:
             with contextlib.suppress(asyncio.CancelledError):
@@ -202,6 +206,8 @@ class BroadcastWorker:
     # --- sending -------------------------------------------------------------------------
 
     async def _dispatch_once(self) -> None:
+        if self._stopping:
+            return
         loop = asyncio.get_running_loop()
         queued = len(self._queue) + len(self._owed)
         if self._work.is_set() or (
@@ -235,6 +241,12 @@ class BroadcastWorker:
             else:
                 self._queue.appendleft(item)
             raise
+        if self._stopping:  # given back by stop()
+            if isinstance(item, outbox.Owed):
+                self._owed.appendleft(item)
+            else:
+                self._queue.appendleft(item)
+            return
         self.spacing.mark(item.chat_id)
         self._busy_chats.add(item.chat_id)
         task = asyncio.create_task(self._deliver(item))
