@@ -451,6 +451,14 @@ class DemoSession:
             + " ──",
             "class:b",
         )
+        if zalo_id is None and word not in ("new", "moi"):
+            # Not the same person: a demo user would otherwise take the stranger for themselves.
+            self.say(
+                _(
+                    "{person} has no Zalo account linked, so this is someone new on Zalo. "
+                    "To be {person} on Zalo too: :telegram, /lienket, then type the code here."
+                ).format(person=person.name)
+            )
         for sent in self.zalo_unseen.pop(self.on_zalo.id, []):
             self._print_zalo(sent)
 
