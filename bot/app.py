@@ -31,6 +31,7 @@ from bot.heap import settle_after_start_up, unsettle
 from bot.i18n import create_i18n
 from bot.linked_telegram import LinkedSender, NoteTelegramUse, TelegramAccounts, ToTelegramChat
 from bot.messengers import Messengers, Route
+from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.middlewares.commit_before_send import CommitBeforeSending
 from bot.middlewares.db_session import SessionPerUpdate
 from bot.middlewares.dedupe import DropHandledUpdates
@@ -312,6 +313,9 @@ async def create_application(
     dispatcher.update.outer_middleware(UserLocale(i18n))
     dispatcher.update.outer_middleware(Throttle(settings.throttle_rate, settings.throttle_burst))
     _finish_updates_before_shutdown(dispatcher, updates_under_way)
+    # Every press of every router is answered once, after its handler (inner middlewares
+    # of the dispatcher apply to the routers included in it).
+    dispatcher.callback_query.middleware(AnswerCallbacks())
     dispatcher.include_routers(*all_routers())
     check_filters_in_loop(dispatcher.sub_routers)
     deadline_reminders.install(

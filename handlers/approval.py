@@ -26,7 +26,7 @@ from bot.broadcast import owed
 from bot.callback_ids import TelegramId
 from bot.commands import set_user_commands
 from bot.domain.units import UnitDirectory
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.people import person_name, person_phone
 from bot.rejections import OTHER_NEXT, REASONS, REJECT, typed_reason
 from bot.roles import STAFF_LEVELS, Access, HasAccess
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class Verdict(enum.StrEnum):

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.callback_ids import RowId
 from bot.domain.phone import parse_phone
 from bot.domain.text import shorten
-from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.people import person_name
 from bot.rejections import REASONS
 from bot.roles import Access, HasAccess
@@ -33,7 +32,6 @@ from storage.repositories import audit, users
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
-router.callback_query.middleware(AnswerCallbacks())
 
 PAGE = 15
 _MONTH = re.compile(r"^(\d{1,2})[/.-](\d{4})$")

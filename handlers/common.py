@@ -19,13 +19,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import command_list, set_user_commands
-from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 from storage.models import RegistrationStatus, User
 from storage.repositories import users
 
 router = Router(name=__name__)
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class LanguageChoice(CallbackData, prefix="lang"):

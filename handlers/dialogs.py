@@ -72,13 +72,12 @@ from bot.forms.inputs import (
     UnsupportedInput,
 )
 from bot.messengers import messenger_name, text_only
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import Access
 from handlers.editing import edit_markup, edit_text
 from handlers.keyboards import back_label, cancel_label, inline
 
 router = Router(name=__name__)
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class InDialog(StatesGroup):

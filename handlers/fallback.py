@@ -13,11 +13,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import typed_menu
 from bot.messengers import text_only
-from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access
 
 router = Router(name=__name__)
-router.callback_query.middleware(AnswerCallbacks())
 
 OFFICER_COMMANDS = ("baocao", "kiemtra", "bieumau", "lophoc", "trangthai", "cuatoi")
 STAFF_COMMANDS = (

@@ -16,11 +16,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import gettext as _
 
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import Access, HasAccess
 
 router = Router(name=__name__)
-router.callback_query.middleware(AnswerCallbacks())
 
 # Any command addressed to this bot (`/xuat`, `/xuat@khcn_bot`), not to another bot in the group.
 ANY_COMMAND = Command(re.compile(r"\w+"))

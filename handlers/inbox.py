@@ -31,7 +31,7 @@ from bot.forms import FormDefinition
 from bot.inbox import render
 from bot.inbox.diff import changes
 from bot.inbox.filters import FILTER_HELP, InboxFilter, InboxState, parse_filter, unit_codes
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.review import decide
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 PAGE_SIZE = 8
 FORM_ID_KEPT = 16

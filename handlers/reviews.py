@@ -24,7 +24,7 @@ from bot.callback_ids import RowId
 from bot.domain.text import CAPTION_MAX, shorten, split_message, visible_length
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition, render_submission
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.review import ReopenCb as ReopenCb  # where /cuatoi and /trangthai import it from
 from bot.review import card_key, decide
 from bot.review_comment import COMMENT
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class ReviewAction(enum.StrEnum):

@@ -43,7 +43,7 @@ from bot.grants import (
     role_line,
     told,
 )
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.people import person_name, person_phone
 from bot.roles import Access, HasAccess, access_of, is_unit_officer
 from bot.settings import Settings
@@ -56,7 +56,6 @@ log = logging.getLogger(__name__)
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class StaffListAction(enum.StrEnum):

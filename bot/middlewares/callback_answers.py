@@ -6,9 +6,8 @@ and the middleware answers after the handler returns. Telegram takes one answer 
 press, so when the handler fails this one stays silent: `ApologiseOnError` (outside)
 answers with the apology, which the user would otherwise never see.
 
-It is an inner middleware: each router whose handlers take presses registers it
-(`router.callback_query.middleware(AnswerCallbacks())`). Not once on the dispatcher,
-as long as some routers still answer by hand (a second answer fails at Telegram).
+It is an inner middleware registered once, on the dispatcher (`bot.app`); aiogram
+applies a parent's inner middlewares to the handlers of the routers included in it.
 """
 
 from __future__ import annotations

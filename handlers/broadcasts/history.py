@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcast import report
 from bot.broadcast.report import NoticeAction, NoticeButton
 from bot.domain.units import UnitDirectory
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.broadcasts.dialog import Bc, ComposerButton
@@ -24,7 +24,6 @@ from storage.repositories import broadcasts as notices
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 RECENT = 10
 

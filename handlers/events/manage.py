@@ -41,7 +41,7 @@ from bot.events import export, notices, render
 from bot.events.dialog import EDIT_EVENT, answers_of, moment
 from bot.events.notices import Waker
 from bot.messengers import text_only
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from handlers.dialogs import DialogSpec, Finished, begin, context, register
@@ -54,7 +54,6 @@ from storage.repositories import audit, events
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class Manage(enum.StrEnum):

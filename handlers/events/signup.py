@@ -36,7 +36,7 @@ from bot.domain import events as rules
 from bot.domain.events import EventKind, SignupStatus
 from bot.domain.text import N_, Text
 from bot.events import render
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.middlewares.press_order import PressTurn
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
@@ -58,7 +58,6 @@ from storage.repositories.events import Outcome
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 LIST_MAX = 10
 

@@ -44,7 +44,7 @@ from bot.forms import ChoiceInput, FormDefinition, Valid, render_value, validate
 from bot.forms.computed import Filler, fill_computed
 from bot.forms.dialog import PREFIX, form_dialog, staff_request
 from bot.messengers import text_only
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import OFFICER_LEVELS, STAFF_LEVELS, HasAccess
 from bot.status.figures import current_period
 from handlers import dialogs
@@ -59,7 +59,6 @@ from storage.repositories import submissions
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 FORM_COMMANDS = {"baocao": "activity_report", "kiemtra": "inspection"}
 REPLACE = "replace"  # the question "your unit already sent this period: replace it?"

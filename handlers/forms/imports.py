@@ -36,7 +36,6 @@ from bot.forms.imported import questions
 from bot.forms.model import FormDefinition
 from bot.forms.publishing import PUBLISH, unit_names, units_of
 from bot.forms.xlsform import SUFFIXES
-from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import Access, HasAccess
 from bot.timefmt import local_datetime
 from handlers.dialogs import DialogSpec, Finished, begin, register
@@ -51,7 +50,6 @@ from storage.repositories import imported_forms, recipients
 router = Router(name=__name__)
 router.message.filter(HasAccess(Access.ADMIN))
 router.callback_query.filter(HasAccess(Access.ADMIN))
-router.callback_query.middleware(AnswerCallbacks())
 
 # Telegram lets a bot download files up to 20 MB; a form workbook is a few kilobytes.
 _MAX_BYTES = 5 * 1024 * 1024

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.text import split_message
 from bot.forms import FormDefinition
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import OFFICER_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.timefmt import local_datetime
@@ -27,7 +27,6 @@ from storage.repositories import submissions
 router = Router(name=__name__)
 router.message.filter(HasAccess(*OFFICER_LEVELS))
 router.callback_query.filter(HasAccess(*OFFICER_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 def status_label(status: SubmissionStatus) -> str:

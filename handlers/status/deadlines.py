@@ -31,7 +31,6 @@ from bot.domain.folding import fold
 from bot.domain.periods import Period, PeriodKind, parse_period
 from bot.domain.status import REPORT_FORM
 from bot.domain.text import Text
-from bot.middlewares.callback_answers import AnswerCallbacks
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.status import figures, notices
 from bot.status.deadline_dialog import MONTH, RULE, USE_RULE, fmt, parse_rule_day, rule_text
@@ -44,7 +43,6 @@ from storage.repositories import audit, deadlines
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 
 class DeadlinesAction(enum.StrEnum):

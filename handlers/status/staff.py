@@ -27,7 +27,7 @@ from bot.domain.status import REPORT_FORM, format_percent, percent
 from bot.domain.units import UnitDirectory
 from bot.forms import FormDefinition
 from bot.forms.numbers import group_thousands
-from bot.middlewares.callback_answers import AnswerCallbacks, alert
+from bot.middlewares.callback_answers import alert
 from bot.roles import STAFF_LEVELS, HasAccess
 from bot.settings import Settings
 from bot.status import chart, figures, notices, render
@@ -40,7 +40,6 @@ from storage.repositories.status import as_utc
 router = Router(name=__name__)
 router.message.filter(HasAccess(*STAFF_LEVELS))
 router.callback_query.filter(HasAccess(*STAFF_LEVELS))
-router.callback_query.middleware(AnswerCallbacks())
 
 # A photo caption holds at most 1024 characters.
 CAPTION_LIMIT = 1024
