@@ -49,6 +49,7 @@ from bot.status import reminders as deadline_reminders
 from bot.zalo.front import create_zalo_bot
 from bot.zalo.photos import FromDisk, PhotoStore
 from bot.zalo.polling import ZaloUpdates
+from bot.zalo.session import ZaloSession
 from handlers import all_routers
 from handlers import events as events_handlers
 from storage import migrate
@@ -270,6 +271,9 @@ async def create_application(
         bot.session.middleware(FromDisk(photos))
         bot.session.middleware(CommitBeforeSending())
         bot.session.middleware(PacedRetries(window, pacer.pause))
+        if zalo_bot is not None:  # files officers sent on Telegram, for Zalo links
+            assert isinstance(zalo_bot.session, ZaloSession)
+            zalo_bot.session.telegram = bot
     else:
         assert zalo_bot is not None, "a Telegram or a Zalo token"
         bot, pacer, window = zalo_bot, zalo_pacer, zalo_window

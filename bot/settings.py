@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_webhook_path: str = "/zalo/webhook"
     zalo_webhook_url: str | None = None  # the public address Zalo posts to (on this server)
+    # The webhook server's public address: files owed to Zalo users (which Zalo cannot
+    # carry) are links under it (bot/zalo/links.py). Defaults to ZALO_WEBHOOK_URL's origin.
+    public_url: str | None = None
     # Zalo publishes no per-second limit for bots; this pace is a cautious one, and a 429 is
     # waited out all the same.
     zalo_broadcast_rate: float = Field(default=10.0, gt=0, le=30, description="messages per second")
@@ -125,12 +129,28 @@ class Settings(BaseSettings):
             raise ValueError("expected the public https:// address Telegram will post to")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("expected the webhook server's public https:// address")
+        return value.rstrip("/") if value is not None else None
+
     @field_validator("telegram_api_base", "zalo_api_base")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// address")
         return value.rstrip("/")
+
+    def public_address(self) -> str | None:
+        """Where the webhook server is reached from outside: PUBLIC_URL, else ZALO_WEBHOOK_URL's origin."""
+        if self.public_url:
+            return self.public_url
+        if self.zalo_webhook_url:
+            parts = urlsplit(self.zalo_webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -65,7 +65,8 @@ async def _is_update(bot: Bot, request: web.Request) -> bool:
 
 
 def build_web_app(app: Application, secret: str, zalo_secret: str | None = None) -> web.Application:
-    """The aiohttp application: the webhook paths (Telegram's, Zalo's), and /health."""
+    """The aiohttp application: the webhook paths (Telegram's, Zalo's), /health, and with a
+    public address the files owed to Zalo users (/tai/<token>)."""
     settings = app.settings
     web_app = web.Application(client_max_size=10 * 1024 * 1024)
     if app.telegram:
@@ -90,6 +91,17 @@ def build_web_app(app: Application, secret: str, zalo_secret: str | None = None)
         return web.json_response({"status": "ok"})
 
     web_app.router.add_get("/health", health)
+    public = settings.public_address()
+    if app.zalo is not None and public is not None:
+        from bot.zalo.links import PATH, FileLinks, download_handler
+        from bot.zalo.session import ZaloSession
+
+        # Only here: a link works only while this server answers it.
+        links = FileLinks(settings.files_dir, public, app.clock)
+        session = app.zalo.bot.session
+        assert isinstance(session, ZaloSession)
+        session.links = links
+        web_app.router.add_get(PATH, download_handler(links))
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 

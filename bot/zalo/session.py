@@ -5,7 +5,9 @@ to them with a `Bot` whose session is this one, and whatever they ask of "Telegr
 as Zalo can. Zalo has text and photos only: a message with buttons becomes text with
 numbered lines (a typed number presses the button: bot.zalo.updates), an edit becomes a
 new message, a callback answer with text a message, "share my phone" a line asking to type
-it, a document its name and caption, and a text over 2,000 characters several messages.
+it, and a text over 2,000 characters several messages. A document or uploaded photo becomes
+a link on the webhook server (bot.zalo.links) when it has a public address, else a line
+naming it.
 Errors come back as aiogram's exceptions, so the retries, pacing and verdicts written for
 Telegram (bot.middlewares.paced_retries, bot.broadcast.outcome) apply: 429 → retry after,
 a chat Zalo refuses → forbidden, a bad request → bad request, the rest → server error.
@@ -18,12 +20,14 @@ import math
 import time
 from collections.abc import AsyncGenerator
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -33,11 +37,13 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+from aiogram.types import InputFile
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.zalo.choices import ChoiceBook, Kind, from_markup, screen_numbers
 from bot.zalo.client import TEXT_MAX, ZaloClient, ZaloError, ZaloNetworkError
+from bot.zalo.links import FileLinks, Link
 from bot.zalo.photos import PHOTO_LIMIT
 from storage.repositories import accounts
 
@@ -82,6 +88,12 @@ def plain_text(html_text: str) -> str:
     return "".join(parser.parts)
 
 
+def _file_name(file: object) -> str:
+    if isinstance(file, InputFile):
+        return file.filename or ""
+    return file if isinstance(file, str) else ""
+
+
 def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
     """Zalo takes 2,000 characters a message: cut at a line break, else at a space."""
     parts = []
@@ -117,6 +129,10 @@ class ZaloSession(BaseSession):
         # callback query id → the chat it came from (bot.zalo.updates notes them)
         self._callback_chats: dict[str, int] = {}
         self._message_ids = itertools.count(int(time.time() * 1000) % 10**9 * 100)
+        # Set by the webhook server when it has a public address (bot.webhook): files are
+        # then links; and the Telegram bot, when this process serves both, to fetch its files.
+        self.links: FileLinks | None = None
+        self.telegram: Bot | None = None
 
     async def close(self) -> None:
         await self.client.close()
@@ -159,11 +175,11 @@ class ZaloSession(BaseSession):
         if name == "getMe":
             result = {"id": bot.id, "is_bot": True, "first_name": "KHCN Bot", "username": "zalo"}
         elif name in SENDS:
-            result = await self._send(method, name, params)
+            result = await self._send(bot, method, name, params)
         elif name == "editMessageReplyMarkup":
             rows = from_markup(params.get("reply_markup"), int(params.get("message_id") or 0))
             if rows:  # new buttons under an old message: shown again as a new list
-                await self._send(method, name, {**params, "text": ""})
+                await self._send(bot, method, name, {**params, "text": ""})
         elif name == "answerCallbackQuery" and params.get("text"):
             chat_id = self._callback_chats.pop(str(params["callback_query_id"]), None)
             if chat_id is not None:
@@ -188,27 +204,63 @@ class ZaloSession(BaseSession):
     def note_callback(self, query_id: str, chat_id: int) -> None:
         self._callback_chats[query_id] = chat_id
 
+    async def _link(self, bot: Bot, file: object, default_name: str) -> tuple[str, Link] | None:
+        """The file kept behind a link, with its name; None without a public address (or a
+        Telegram file this process cannot fetch)."""
+        if self.links is None:
+            return None
+        if isinstance(file, InputFile):
+            content = b"".join([chunk async for chunk in file.read(bot)])
+            name = file.filename or default_name
+        elif isinstance(file, str) and self.telegram is not None:
+            # A Telegram file_id (what an officer sent there): its bytes from Telegram.
+            try:
+                found = await self.telegram.get_file(file)
+                if found.file_path is None:
+                    return None
+                downloaded = await self.telegram.download_file(found.file_path)
+            except TelegramAPIError:
+                return None
+            if downloaded is None:
+                return None
+            content = downloaded.read()
+            name = PurePosixPath(found.file_path).name or default_name
+        else:
+            return None
+        return name, self.links.put(content, name)
+
     async def _send(
-        self, method: TelegramMethod[Any], name: str, params: dict[str, Any]
+        self, bot: Bot, method: TelegramMethod[Any], name: str, params: dict[str, Any]
     ) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message_id = next(self._message_ids)
         text = plain_text(str(params.get("text") or params.get("caption") or ""))
         photo_url = ""
         if name == "sendPhoto":
-            photo = params.get("photo")
+            photo = getattr(method, "photo", None)
             if isinstance(photo, str) and photo.startswith(("http://", "https://")):
                 photo_url = photo
             else:
-                text = "🖼 " + self._("(a photo, which Zalo can't show here)") + "\n" + text
+                owed = await self._link(bot, photo, "anh.jpg")
+                if owed is not None:
+                    photo_url = owed[1].url
+                else:
+                    line = self._("(a photo, which Zalo can't show here; see it on Telegram)")
+                    text = "🖼 " + line + "\n" + text
         elif name == "sendDocument":
-            document = params.get("document")
-            label = document if isinstance(document, str) else "…"
-            text = (
-                "📎 "
-                + self._("(a file, which Zalo can't carry: {name})").format(name=label)
-                + ("\n" + text if text else "")
-            )
+            document = getattr(method, "document", None)
+            owed = await self._link(bot, document, "tep")
+            if owed is not None:
+                file_name, link = owed
+                line = self._("{name} — download: {url} (until {date})").format(
+                    name=file_name, url=link.url, date=link.expires.strftime("%d/%m/%Y")
+                )
+            else:
+                line = self._(
+                    "(a file, which Zalo can't carry: {name}; get it on Telegram, or ask the "
+                    "department for it: python -m bot export)"
+                ).format(name=_file_name(document) or "…")
+            text = "📎 " + line + ("\n" + text if text else "")
         markup = params.get("reply_markup") or {}
         if markup.get("remove_keyboard"):
             # A dialog screen (handlers.dialogs sends its numbered text so): its numbers are
