@@ -4,7 +4,6 @@ survive a restart, command words inside dialogs, the menu, progress, Zalo's own 
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -310,7 +309,7 @@ async def test_a_message_that_means_nothing_gets_a_menu_of_words_by_role(
 async def test_zalo_429_holds_back_zalo_only(
     both: RunningBot, api: FakeBotAPI, zalo_api: FakeZaloAPI
 ) -> None:
-    """Zalo's quota answers 429 (retry after 3 s): Zalo's copies wait it out, Telegram's
+    """Zalo's quota answers 429 (retry after 5 s): Zalo's copies wait it out, Telegram's
     don't; everyone gets one copy."""
     assert both.app is not None
     db = database(both)
@@ -320,8 +319,8 @@ async def test_zalo_429_holds_back_zalo_only(
         _, user_id = await zalo_officer(both, zalo_api, f"{n:020d}", n)
         on_zalo.append(user_id)
     on_telegram = await add_officers(db, unit, 8001, 4)
-    zalo_api.flood_limit, zalo_api.flood_retry_after = 2, 3
-    started = time.monotonic()
+    # Zalo asks for a 5 s wait: long beside four Telegram sends, even on a loaded machine.
+    zalo_api.flood_limit, zalo_api.flood_retry_after = 2, 5
     async with db() as session:
         await enqueue_notice(
             session,
@@ -332,9 +331,9 @@ async def test_zalo_429_holds_back_zalo_only(
         await session.commit()
     for n in range(4):
         await api.wait_for(lambda e, n=n: e.chat_id == 8001 + n and "giao ban" in e.text)
-    telegram_done = time.monotonic() - started
     assert zalo_api.too_many >= 1
-    assert telegram_done < 2.5, telegram_done  # not held for Zalo's 3 s
+    # Telegram's copies went out while Zalo's were still held by the 429: not all there yet.
+    assert len([s for s in zalo_api.sent if "giao ban" in s.text]) < 4
     for n in range(4):
         await zalo_api.wait_for(lambda s, n=n: s.chat_id == f"{n:020d}" and "giao ban" in s.text)
     assert sorted(s.chat_id for s in zalo_api.sent if "giao ban" in s.text) == [
