@@ -75,9 +75,16 @@ async def _migrate(settings: Settings) -> None:
 async def import_form(settings: Settings, content: bytes, file: str) -> int:
     """`python -m bot forms import FILE`: import and publish to every officer (once per file)."""
     from bot.app import load_forms, prepare_database
-    from bot.form_imports import ImportRefused, import_workbook, load_published, publish
+    from bot.form_imports import (
+        ImportRefused,
+        import_workbook,
+        load_published,
+        publish,
+        same_audience,
+    )
     from bot.forms.xlsform import english
     from storage.database import create_engine, create_sessionmaker
+    from storage.repositories import imported_forms
     from storage.repositories.audit import SYSTEM_ACTOR
 
     engine = create_engine(settings.database_url)
@@ -94,7 +101,8 @@ async def import_form(settings: Settings, content: bytes, file: str) -> int:
             except ImportRefused as error:
                 print(error, file=sys.stderr)
                 return 1
-            if not new and row.published_at is not None:
+            current = await imported_forms.in_force(session, form.id)
+            if not new and current is row and same_audience(row, None):
                 print(f"{form.id} revision {row.revision}: already imported and published.")
                 return 0
             publish(row, None, SYSTEM_ACTOR, datetime.now(UTC), session, forms)

@@ -88,21 +88,36 @@ async def import_workbook(
                 {"file": filename, "id": form.id},
             )
         )
-    same = await imported_forms.same_workbook(session, form.id, content)
-    if same is not None:
-        return Imported(same, form, new=False)
-    row = await imported_forms.add(
-        session,
-        form_id=form.id,
-        version=form.xlsform_version,
-        title=form.title.get(),
-        definition=summary(form),
-        workbook=content,
-        filename=filename,
-        imported_by=by,
-    )
+    while True:
+        # The newest revision first, then the same bytes: a concurrent import of this file
+        # committed before this look is found by it; one committed after it holds the
+        # revision this insert wants, so the insert yields nothing and the loop looks again.
+        revision = await imported_forms.newest_revision(session, form.id) + 1
+        same = await imported_forms.same_workbook(session, form.id, content)
+        if same is not None:
+            return Imported(same, form, new=False)
+        row = await imported_forms.add(
+            session,
+            form_id=form.id,
+            revision=revision,
+            version=form.xlsform_version,
+            title=form.title.get(),
+            definition=summary(form),
+            workbook=content,
+            filename=filename,
+            imported_by=by,
+        )
+        if row is not None:
+            break
     audit.record(session, by, "form.import", form.id, revision=row.revision, file=filename)
     return Imported(row, form, new=True)
+
+
+def same_audience(row: ImportedForm, units: list[str] | None) -> bool:
+    """Whether `row` is already published to exactly these units (None: everyone)."""
+    if row.units is None or units is None:
+        return row.units is None and units is None
+    return sorted(row.units) == sorted(units)
 
 
 def publish(

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,13 @@ from bot.clock import Clock
 from bot.dialogs import engine
 from bot.dialogs.engine import DialogState
 from bot.domain.units import UnitDirectory
-from bot.form_imports import ImportRefused, import_workbook, publish, trial_form
+from bot.form_imports import (
+    ImportRefused,
+    import_workbook,
+    publish,
+    same_audience,
+    trial_form,
+)
 from bot.forms.imported import questions
 from bot.forms.model import FormDefinition
 from bot.forms.publishing import PUBLISH, unit_names, units_of
@@ -153,7 +159,7 @@ async def pressed_try(
     )
 
 
-@router.callback_query(FormCb.filter(F.action == FormAction.PUBLISH))
+@router.callback_query(FormCb.filter(F.action.in_({FormAction.PUBLISH, FormAction.PUBLISH_OLDER})))
 async def pressed_publish(
     query: CallbackQuery,
     callback_data: FormCb,
@@ -162,14 +168,57 @@ async def pressed_publish(
     clock: Clock,
     units: UnitDirectory,
 ) -> None:
-    """Ask whom it is for: every officer, or the officers of units the admin chooses."""
+    """Ask whom it is for: every officer, or the officers of units the admin chooses.
+
+    A button under an old summary may be for a revision a newer one has replaced: the
+    admin is told which one is in force and publishes the older one only once confirmed.
+    """
     row = await imported_forms.get(session, callback_data.imported)
     if row is None or query.bot is None or not isinstance(query.message, Message):
+        return
+    current = await imported_forms.in_force(session, row.form_id)
+    newest = await imported_forms.newest_revision(session, row.form_id)
+    older = (current is None or current.id != row.id) and row.revision < newest
+    if older and callback_data.action != FormAction.PUBLISH_OLDER:
+        await query.message.answer(
+            _older_warning(row, current, newest, clock), reply_markup=_confirm_older(row)
+        )
         return
     await edit_markup(query.bot, query.message.chat.id, query.message.message_id, None)
     data = {"row": row.id, "title": row.title}
     ctx = dialog_context(clock, units, data)
     await begin(query.bot, query.message.chat.id, state, engine.start(PUBLISH, ctx, data))
+
+
+def _older_warning(
+    row: ImportedForm, current: ImportedForm | None, newest: int, clock: Clock
+) -> str:
+    if current is None or current.published_at is None:
+        return _(
+            "⚠️ Import #{revision} is not the newest: import #{newest} came after it, and no "
+            "import of this form is published yet. Publish import #{revision} anyway?"
+        ).format(revision=row.revision, newest=newest)
+    return _(
+        "⚠️ Import #{revision} is not the newest: officers now fill import #{current}, "
+        "published on {date}. Publish the older import #{revision} in its place?"
+    ).format(
+        revision=row.revision,
+        current=current.revision,
+        date=local_datetime(current.published_at, clock.tz),
+    )
+
+
+def _confirm_older(row: ImportedForm) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("📢 Publish import #{revision} anyway").format(revision=row.revision),
+                    callback_data=FormCb(action=FormAction.PUBLISH_OLDER, imported=row.id).pack(),
+                )
+            ]
+        ]
+    )
 
 
 async def _prepare(state: DialogState, deps: dict[str, Any]) -> dict[str, Any]:
@@ -190,6 +239,24 @@ async def _published(done: Finished) -> None:
         return
     codes = units_of(done.answers)
     clock: Clock = done.deps["clock"]
+    current = await imported_forms.in_force(session, row.form_id)
+    if current is not None and current.id == row.id and same_audience(row, codes):
+        # Công bố pressed again (an old button): publishing it again would change nothing
+        # but the date and the log.
+        await done.state.clear()
+        assert row.published_at is not None
+        await done.bot.send_message(
+            done.chat_id,
+            _(
+                "📋 “{title}” (import #{revision}) is already published, on {date}, to the "
+                "same officers: nothing changed."
+            ).format(
+                title=html.escape(row.title),
+                revision=row.revision,
+                date=local_datetime(row.published_at, clock.tz),
+            ),
+        )
+        return
     publish(row, codes, done.user_id, clock.now(), session, done.deps["forms"])
     await session.commit()
     await done.state.clear()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.database import dialect_insert
 from storage.models import ImportedForm
 
 
@@ -17,31 +18,36 @@ async def add(
     session: AsyncSession,
     *,
     form_id: str,
+    revision: int,
     version: str,
     title: str,
     definition: dict[str, Any],
     workbook: bytes,
     filename: str,
     imported_by: int,
-) -> ImportedForm:
-    """A new, unpublished revision of `form_id` (the first is 1)."""
-    last = await session.scalar(
-        select(func.max(ImportedForm.revision)).where(ImportedForm.form_id == form_id)
+) -> ImportedForm | None:
+    """The unpublished `revision` of `form_id`, or None when another import took that
+    revision at the same moment (the same file sent twice in a flash): the database waited
+    for it and kept its row; the caller looks again.
+    """
+    statement = (
+        dialect_insert(session, ImportedForm)
+        .values(
+            form_id=form_id,
+            revision=revision,
+            version=version,
+            title=title,
+            definition=definition,
+            workbook=workbook,
+            filename=filename,
+            units=None,
+            imported_by=imported_by,
+        )
+        .on_conflict_do_nothing()
+        .returning(ImportedForm.id)
     )
-    row = ImportedForm(
-        form_id=form_id,
-        revision=(last or 0) + 1,
-        version=version,
-        title=title,
-        definition=definition,
-        workbook=workbook,
-        filename=filename,
-        units=None,
-        imported_by=imported_by,
-    )
-    session.add(row)
-    await session.flush()
-    return row
+    row_id = await session.scalar(statement)
+    return None if row_id is None else await session.get(ImportedForm, row_id)
 
 
 async def same_workbook(session: AsyncSession, form_id: str, content: bytes) -> ImportedForm | None:
@@ -72,17 +78,41 @@ def publish(row: ImportedForm, units: Sequence[str] | None, by: int, at: datetim
     row.published_at = at
 
 
+# The revision in force is the one published last, not the highest: an admin may go back
+# to an older revision by publishing it again.
+_LAST_PUBLISHED = (ImportedForm.published_at.desc(), ImportedForm.revision.desc())
+
+
 async def published(session: AsyncSession) -> list[ImportedForm]:
-    """The newest published revision of every imported form id."""
+    """The revision in force (the most recently published) of every imported form id."""
     rows = await session.scalars(
         select(ImportedForm)
         .where(ImportedForm.published_at.is_not(None))
-        .order_by(ImportedForm.form_id, ImportedForm.revision.desc())
+        .order_by(ImportedForm.form_id, *_LAST_PUBLISHED)
     )
     newest: dict[str, ImportedForm] = {}
     for row in rows:
         newest.setdefault(row.form_id, row)
     return list(newest.values())
+
+
+async def in_force(session: AsyncSession, form_id: str) -> ImportedForm | None:
+    """The revision of `form_id` officers fill now: the one published last, if any."""
+    rows = await session.scalars(
+        select(ImportedForm)
+        .where(ImportedForm.form_id == form_id, ImportedForm.published_at.is_not(None))
+        .order_by(*_LAST_PUBLISHED)
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def newest_revision(session: AsyncSession, form_id: str) -> int:
+    """The highest revision of `form_id` imported so far."""
+    last = await session.scalar(
+        select(func.max(ImportedForm.revision)).where(ImportedForm.form_id == form_id)
+    )
+    return int(last or 0)
 
 
 async def versions(session: AsyncSession, form_id: str) -> dict[int, str]:

@@ -3,6 +3,7 @@ by buttons and by typing only; the answers are in the database; a broken one is 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bot.emulator import FakeBotAPI, FakeUser
 from bot.status.command_line import export as export_command
 from storage.models import AuditEntry, ImportedForm, Submission, User
 from tests.e2e.flows import registered_officer
-from tests.harness import ADMIN_ID, RunningBot
+from tests.harness import ADMIN_ID, NOW, RunningBot
 from tests.xlsform_books import HOUSEHOLD, VI, workbook
 
 Db = async_sessionmaker[AsyncSession]
@@ -442,3 +443,85 @@ async def test_the_command_line_imports_the_same_workbook_once(
     assert "revision 1: already imported and published" in capsys.readouterr().out
     [row] = await _rows(db)
     assert row.published_at is not None
+
+
+async def _publish_to_everyone(admin: FakeUser) -> None:
+    await admin.expect("Ai sẽ điền biểu mẫu này?")
+    await admin.press("Tất cả cán bộ")
+    await admin.expect("Người điền: Tất cả cán bộ")
+    await admin.press("Công bố")
+
+
+async def test_publishing_an_older_revision_again_puts_it_in_force_after_a_restart(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """The revision in force is the one published last, live and once the bot restarts; an
+    older revision's button says which one is in force and publishes only once confirmed."""
+    admin = await _import_and_publish(api)
+    running.clock.fixed = NOW + timedelta(hours=1)
+    await _import_and_publish(api, admin, _revised(HOUSEHOLD, "2026120102"))
+    running.clock.fixed = NOW + timedelta(hours=2)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")  # revision 1's file again
+    await admin.expect("lần nhập #1")
+    await admin.press("Công bố")
+    warned = await admin.expect("không phải bản mới nhất")
+    assert "đang điền lần nhập #2" in warned.text and "27/11/2026 11:00" in warned.text
+    assert running.app is not None and running.app.forms["khao_sat_ho"].version == 2
+    await admin.press("Vẫn công bố lần nhập #1")
+    await _publish_to_everyone(admin)
+    await admin.expect("/bieumau")
+    assert running.app.forms["khao_sat_ho"].version == 1
+    app = await running.restart()
+    assert app.forms["khao_sat_ho"].version == 1  # not the highest revision, 2
+    lan = await registered_officer(api, 2106)
+    await lan.send("/bieumau")
+    await lan.expect("biểu mẫu")
+    await lan.press("Khảo sát hộ gia đình")
+    await lan.expect("Họ và tên chủ hộ")
+    async with db() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("form.publish") == 3
+
+
+async def test_publish_pressed_again_on_the_revision_in_force_changes_nothing(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    admin = await _import_and_publish(api)
+    [published] = await _rows(db)
+    running.clock.fixed = NOW + timedelta(hours=3)
+    await _send_workbook(api, admin, HOUSEHOLD, "khao_sat_ho.xlsx")
+    await admin.expect("đã được nhập")
+    await admin.press("Công bố")  # the same revision, to the same officers
+    await _publish_to_everyone(admin)
+    already = await admin.expect("đã công bố rồi")
+    assert "lúc 27/11/2026 10:00" in already.text and "không có gì thay đổi" in already.text
+    [row] = await _rows(db)
+    assert row.published_at == published.published_at and row.units is None
+    async with db() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("form.publish") == 1
+
+
+async def test_the_same_workbook_sent_twice_at_once_is_imported_once(
+    api: FakeBotAPI, running: RunningBot, db: Db
+) -> None:
+    """A double-tapped send, and a second admin sending the same file at the same moment
+    (updates of different chats are handled side by side): one revision; the others are
+    answered as already imported, not with an error."""
+    running.settings_overrides["admin_ids"] = f"{ADMIN_ID},{SECOND_ADMIN}"
+    await running.restart()
+    admins = [api.user(ADMIN_ID), api.user(SECOND_ADMIN)]
+    api.files["files/BQACdouble"] = HOUSEHOLD
+    for admin in [*admins, admins[0]]:  # not waiting for any answer in between
+        await admin.send_document("khao_sat_ho.xlsx", "BQACdouble", size=len(HOUSEHOLD))
+    answers = [await admins[0].expect("lần nhập #1"), await admins[0].expect("lần nhập #1")]
+    answers.append(await admins[1].expect("lần nhập #1"))
+    assert sum("đã được nhập" in answer.text for answer in answers) == 2
+    assert sum("7 câu hỏi" in answer.text for answer in answers) == 1
+    assert [r.revision for r in await _rows(db)] == [1]
+    async with db() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("form.import") == 1
+
+
+SECOND_ADMIN = 900_002
