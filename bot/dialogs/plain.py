@@ -98,6 +98,16 @@ TYPED: dict[str, str] = {
     "Please press one of the reasons, or type one as text.": N_(
         "Please type the number of a reason, or a reason as text."
     ),
+    "Please share a location (📎 → Location), or type it as latitude, longitude.": N_(
+        "Please type the location as latitude, longitude, for example 21.0285, 105.8542."
+    ),
+    "Please press the button below to share your phone number, or type it like 0912 345 678.": N_(
+        "Please type your phone number, like 0912 345 678."
+    ),
+    "That is not a Vietnamese phone number. Press the button below to share your "
+    "number, or type it like 0912 345 678.": N_(
+        "That is not a Vietnamese phone number. Please type your number like 0912 345 678."
+    ),
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.dialogs.engine import CaptionedFile
 from bot.dialogs.model import Answers, Context, Dialog, Gettext, Kind, Option, Step
-from bot.domain.text import Text
+from bot.domain.text import N_, Text
 from bot.forms import fields as form_fields
 from bot.forms.engine import is_relevant, narrowed, render_submission, validate
 from bot.forms.inputs import ChoiceInput, FileInput, RawInput, TextInput
@@ -32,6 +32,11 @@ from bot.forms.render import render_value
 from bot.forms.results import Checked, Invalid, Valid
 
 PREFIX = "form:"
+# A messenger without location sharing (Zalo): the place is typed as coordinates.
+TYPED_LOCATION = N_(
+    "Type the location as latitude, longitude (a map app shows them), for example "
+    "21.0285, 105.8542."
+)
 
 _KINDS: dict[str, Kind] = {
     "select_one": Kind.CHOOSE_ONE,
@@ -107,7 +112,10 @@ def _step(form: FormDefinition, field: Field, lang: str) -> Step:
     def prompt(answers: Answers, ctx: Context) -> Text:
         lines = notes_text(form, field.notes, answers, lang)
         lines.append(f"<b>{_filled(form, field.label.get(lang), answers, lang)}</b>")
-        if field.hint is not None:
+        if ctx.typed and field.type == "location":
+            # The definition's hint tells how to share one (📎 → Location): text can't.
+            lines.append(f"<i>{ctx.gettext(TYPED_LOCATION)}</i>")
+        elif field.hint is not None:
             lines.append(f"<i>{_filled(form, field.hint.get(lang), answers, lang)}</i>")
         if not field.required:
             lines.append(ctx.gettext("(optional)"))

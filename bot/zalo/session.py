@@ -276,7 +276,9 @@ class ZaloSession(BaseSession):
                 lines.append(f"{number}. {choice.label}")
         if lines:
             text = (text + "\n\n" if text else "") + "\n".join(lines)
-            text += "\n" + self._("Type a number to choose.")
+            hint = self._("Type a number to choose.")
+            if hint not in text:  # a screen that says it already (bot.dialogs.plain)
+                text += "\n" + hint
         await self._deliver(method, chat_id, text, photo_url)
         return {
             "message_id": message_id,
