@@ -96,7 +96,7 @@ async def test_staff_compose_preview_and_send_to_all_officers(
     [last] = [e for e in admin.since(start) if "Thông báo gửi gần đây" in e.text]
     assert "✅ 3/3" in last.text and last.buttons == ["📜 Tất cả thông báo đã gửi và kết quả"]
     await admin.press("Tất cả thông báo đã gửi")
-    listing = await admin.expect("bấm vào một thông báo để xem kết quả gửi")
+    listing = await admin.expect("chọn một thông báo để xem kết quả gửi")
     assert any("✅ 3/3" in label for label in listing.buttons)
 
 

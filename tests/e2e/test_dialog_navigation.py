@@ -124,7 +124,7 @@ async def test_an_old_button_is_refused_and_the_question_shown_again(
     await staff.press_data(first.message, old)
     again = await staff.expect("Tên sự kiện")  # the current question, sent again
     assert "bước 2/9" in again.text
-    await staff.expect("Nút này đã cũ")  # the answer to the press, once the handler is done
+    await staff.expect("Lựa chọn này đã cũ")  # the answer to the press, once the handler is done
 
 
 async def test_cancel_asks_first_and_huy_is_the_same(
@@ -237,7 +237,7 @@ async def test_editing_an_event_uses_the_same_questions_and_navigation(
     await staff.expect("Không có gì thay đổi")
     assert place.message is not None
     await staff.press_data(place.message, button_data(place.params["reply_markup"], "Hủy"))
-    await staff.expect("Nút này không còn hiệu lực")  # the dialog is over: nothing to do
+    await staff.expect("Lựa chọn này không còn hiệu lực")  # the dialog is over: nothing to do
     assert (await latest_event(db)).place == "Hội trường Sở KH&CN"
 
 
@@ -309,7 +309,7 @@ async def test_composer_old_button_cancel_and_restart(
     await admin.press_data(message, skip_data)  # the attachment question's, now old
     again = await admin.expect("Gửi cho ai?")
     assert "bước 3/3" in again.text
-    await admin.expect("Nút này đã cũ")
+    await admin.expect("Lựa chọn này đã cũ")
     await running.restart()
     await admin.send("/huy")
     await admin.expect("Hủy? Những gì bạn đã nhập sẽ mất")
@@ -399,7 +399,7 @@ async def test_a_button_of_a_replaced_dialog_is_old(
     await staff.press_data(fields, button_data(fields["reply_markup"], "Tên"))
     await staff.expect("Câu trả lời hiện tại: Lớp đo lường")
     await staff.press_data(place.message, cancel_place)
-    await staff.expect("Nút này đã cũ")
+    await staff.expect("Lựa chọn này đã cũ")
     await staff.send("Lớp đo lường nâng cao")  # the title question is still the one under way
     await staff.expect("Đã lưu")
     assert (await latest_event(db)).title == "Lớp đo lường nâng cao"
@@ -520,7 +520,7 @@ async def test_survey_an_old_button_is_refused_and_the_current_question_shown(
     await lan.press_data(message, no["callback_data"])
     again = await lan.expect("Tỷ lệ hộ")  # still asked: the old answer was not taken
     assert step_of(again) == (4, 5)
-    await lan.expect("Nút này đã cũ")
+    await lan.expect("Lựa chọn này đã cũ")
 
 
 @pytest.mark.parametrize("how", ["/huy", "❌ Hủy"])
@@ -578,7 +578,7 @@ async def test_baocao_an_old_button_is_refused_and_the_current_question_shown(
     await lan.press_data(message, other_month["callback_data"])
     again = await lan.expect("Lĩnh vực")
     assert step_of(again) == (2, 9)
-    await lan.expect("Nút này đã cũ")
+    await lan.expect("Lựa chọn này đã cũ")
     await lan.press("Quay lại")
     period = await lan.expect("Kỳ báo cáo")
     assert "Câu trả lời hiện tại: Tháng 11/2026" in period.text  # not October

@@ -339,7 +339,7 @@ async def test_refused_and_forged_presses_change_nothing(
     await binh.expect("Đăng ký này không phải của bạn")
     # Garbage.
     await binh.press_data(nothing.message, "ev:join:abc")
-    await binh.expect("Nút này không còn hiệu lực")
+    await binh.expect("Lựa chọn này không còn hiệu lực")
     assert await everything(db) == before
 
     # Closed early by staff.

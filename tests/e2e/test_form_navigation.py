@@ -183,7 +183,7 @@ async def test_kiemtra_an_old_button_is_refused_and_the_current_screen_shown(
     )
     start = len(api.sent)
     await lan.press_data(first.message, data)
-    refused = await lan.expect("Nút này đã cũ")
+    refused = await lan.expect("Lựa chọn này đã cũ")
     assert refused.method == "answerCallbackQuery"
     # The current question again.
     assert any(e.method == "sendMessage" and "Tên cơ sở" in e.text for e in lan.since(start))

@@ -408,7 +408,7 @@ async def test_an_officer_is_refused_and_staff_have_it_in_menu_and_help(
     # An inbox button, forged or forwarded, opens nothing for an officer either.
     assert refusal.message is not None
     await lan.press_data(refusal.message, "ibo:1")
-    await lan.expect("Nút này không còn hiệu lực")
+    await lan.expect("Lựa chọn này không còn hiệu lực")
     staff = api.user(ADMIN_ID, "Admin", "Sở")
     await staff.send("/help")
     assert "/hoso — Hồ sơ: xem, lọc, tiếp nhận, lịch sử" in (await staff.expect("/hoso")).text

@@ -29,7 +29,7 @@ from storage.group_commit import GroupCommit
 from storage.models import HandledUpdate, utcnow
 from tests.harness import ADMIN_ID, RunningBot
 
-STALE = "Nút này không còn hiệu lực"
+STALE = "Lựa chọn này không còn hiệu lực"
 APOLOGY = "Xin lỗi"
 
 

@@ -278,7 +278,7 @@ async def test_admin_deactivates_an_officer_who_left(
     await admin.press_data(message, confirm["callback_data"])
     await admin.press_data(message, confirm["callback_data"])
     await admin.expect("Xong:")
-    await admin.expect("Nút này không còn hiệu lực")  # the second tap: the dialog is over
+    await admin.expect("Lựa chọn này không còn hiệu lực")  # the second tap: the dialog is over
     binh = api.user(OFFICER_B, "Bình", "Trần")
     told = await binh.expect("ngừng kích hoạt")
     assert "hồ sơ bạn đã gửi vẫn được lưu" in told.text
@@ -313,7 +313,7 @@ async def test_admin_deactivates_an_officer_who_left(
         "registration:reject:99999999999999999999",
     ):
         await admin.press_data(message, forged)
-        await admin.expect("Nút này không còn hiệu lực")
+        await admin.expect("Lựa chọn này không còn hiệu lực")
     actions = [(a, t) for actor, a, t, _ in await audit_rows(db) if actor == ADMIN_ID]
     assert actions == [("user.deactivate", str(OFFICER_B)), ("user.reactivate", str(OFFICER_B))]
 

@@ -261,7 +261,7 @@ async def test_same_update_twice_and_double_tap_store_one(
     await lan.press_data(message, button["callback_data"])  # and a second tap
     # The confirmation comes from the outbox, the refusal of the second tap straight away.
     await api.wait_for(lambda e: e.chat_id == lan.id and "Đã gửi đăng ký" in e.text, after=start)
-    await lan.expect("Nút này không còn hiệu lực")
+    await lan.expect("Lựa chọn này không còn hiệu lực")
     await api.wait_for(lambda e: e.chat_id == ADMIN_ID and "Đăng ký mới" in e.text, after=start)
     # A barrier: once /help is answered, every earlier update of this user was handled.
     await lan.send("/help")
@@ -305,7 +305,7 @@ async def test_roles_are_enforced_politely(api: FakeBotAPI, running: RunningBot)
     await officer.press_data(
         card.message, card.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
     )
-    await officer.expect("Nút này không còn hiệu lực")
+    await officer.expect("Lựa chọn này không còn hiệu lực")
 
 
 async def test_admin_grants_staff_role_and_staff_approves(

@@ -171,7 +171,7 @@ async def test_an_old_button_is_refused_and_the_question_shown_again(
     await lan.press_data(first.message, old)
     again = await lan.expect("xã, phường nào")  # the current question, sent again
     assert step_of(again) == (2, 4)
-    await lan.expect("Nút này đã cũ")
+    await lan.expect("Lựa chọn này đã cũ")
     await lan.send("cau giay")  # nothing was cancelled
     await lan.expect("Bấm chọn đơn vị")
     assert await _user(db, 1105) is None

@@ -28,8 +28,8 @@ from tests.e2e.test_people_and_rights import button_data, card_for
 from tests.harness import ADMIN_ID, RunningBot
 
 Db = async_sessionmaker[AsyncSession]
-STALE = "Nút này đã cũ"
-GONE = "Nút này không còn hiệu lực"
+STALE = "Lựa chọn này đã cũ"
+GONE = "Lựa chọn này không còn hiệu lực"
 ASK_FIRST = "Hủy? Những gì bạn đã nhập sẽ mất"
 
 
