@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.commands import set_default_commands, set_user_commands
 from bot.domain.units import UnitDirectory, former_districts, former_wards, units_of_province
 from bot.events import reminders as event_reminders
-from bot.form_imports import load_published
+from bot.form_imports import load_published, load_trials
 from bot.forms import FormDefinition, load_definitions
 from bot.heap import settle_after_start_up, unsettle
 from bot.i18n import create_i18n
@@ -247,6 +247,7 @@ async def create_application(
             running_lock.release()
         raise
     await load_published(sessionmaker, forms)
+    await load_trials(sessionmaker, forms, clock.now())
     i18n = create_i18n(settings.default_locale)
     storage, isolation = _storage(settings, sessionmaker, single_consumer)
     writer = GroupCommit(engine)

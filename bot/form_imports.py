@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,9 @@ from storage.repositories import audit, imported_forms
 
 log = logging.getLogger(__name__)
 TRIAL_PREFIX = "trial_"
+# Trials of the imports of the last two weeks are loaded at start-up, so that an admin's
+# trial under way when the bot restarts goes on (its dialog names `trial_<row id>`).
+TRIAL_DAYS = timedelta(days=14)
 IMPORTED = "imported:"  # the `source` of a form read from the database
 
 
@@ -47,6 +50,21 @@ async def load_published(
             forms[row.form_id] = published_form(row)
         except XLSFormError:
             # Read when it was imported; a newer pyxform may refuse it: the others still run.
+            log.exception("imported form %s revision %s can't be read", row.form_id, row.revision)
+
+
+async def load_trials(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    forms: dict[str, FormDefinition],
+    now: datetime,
+) -> None:
+    """Add the trial form of every recent import to `forms` (never listed nor exported)."""
+    async with sessionmaker() as session:
+        rows = await imported_forms.imported_since(session, now - TRIAL_DAYS)
+    for row in rows:
+        try:
+            forms[f"{TRIAL_PREFIX}{row.id}"] = trial_form(row)
+        except XLSFormError:
             log.exception("imported form %s revision %s can't be read", row.form_id, row.revision)
 
 

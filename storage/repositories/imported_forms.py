@@ -68,6 +68,13 @@ async def same_workbook(session: AsyncSession, form_id: str, content: bytes) -> 
     return None
 
 
+async def imported_since(session: AsyncSession, since: datetime) -> list[ImportedForm]:
+    rows = await session.scalars(
+        select(ImportedForm).where(ImportedForm.imported_at >= since).order_by(ImportedForm.id)
+    )
+    return list(rows)
+
+
 async def get(session: AsyncSession, row_id: int) -> ImportedForm | None:
     return await session.get(ImportedForm, row_id)
 

@@ -223,6 +223,24 @@ async def test_after_a_trial_the_admin_publishes_it_or_tries_again(
         assert (await session.scalars(select(Submission))).all() == []  # the trials stored nothing
 
 
+async def test_a_trial_under_way_goes_on_after_a_restart(
+    api: FakeBotAPI, running: RunningBot
+) -> None:
+    """The trial's form is not published, yet a restart mid-trial loses nothing: its
+    review's buttons still work and Gửi offers Công bố."""
+    admin = api.user(ADMIN_ID)
+    await _send_workbook(api, admin, SMALL, "khao_sat_nho.xlsx")
+    await admin.expect("lần nhập #1")
+    await admin.press("Thử điền")
+    await admin.expect("Tên mô hình")
+    await admin.send("Trồng rau an toàn")
+    await admin.expect("vui lòng kiểm tra trước khi gửi")
+    await running.restart()
+    await admin.press("Gửi")
+    tried = await admin.expect("Bản thử không được lưu")
+    assert "📢 Công bố…" in tried.buttons
+
+
 async def test_the_same_workbook_sent_again_is_the_same_revision(
     api: FakeBotAPI, running: RunningBot, db: Db
 ) -> None:
