@@ -53,6 +53,7 @@ from bot.dialogs.engine import (
     NavInput,
     Reply,
     Screen,
+    again,
     handle,
     reopen,
     show,
@@ -485,7 +486,12 @@ async def _run(
     assert reply.state is not None
     choices = bool(screen.options) if screen is not None else saved.get("choices", True)
     await fsm.update_data(
-        dialog=reply.state.to_dict(), message_id=shown_id, text=text, share=share, choices=choices
+        dialog=reply.state.to_dict(),
+        message_id=shown_id,
+        text=text,
+        share=share,
+        choices=choices,
+        shown_on=messenger_name(bot),
     )
 
 
@@ -591,13 +597,33 @@ async def typed(message: Message, state: FSMContext, clock: Clock, **deps: Any) 
     """Anything sent while a dialog runs: text (numbers and words too), a file, a place."""
     assert message.bot is not None
     deps["clock"] = clock
+    # In a group (a reason typed as a reply in the staff group) the chat is not the person.
+    user_id = message.from_user.id if message.from_user is not None else message.chat.id
+    shown_on = (await state.get_data()).get("shown_on")
+    if shown_on is not None and shown_on != messenger_name(message.bot):
+        # The dialog is the person's, on either messenger, but its question was shown on the
+        # other one: this message was not written as its answer. Ask it here first.
+        await _again_here(message.bot, message.chat.id, user_id, state, deps)
+        return
     screen = await current_screen(state, deps)
     given = message_input(message, screen.formatted)
     if isinstance(given, TextInput):
         given = plain.parse(given.text, screen)
-    # In a group (a reason typed as a reply in the staff group) the chat is not the person.
-    user_id = message.from_user.id if message.from_user is not None else message.chat.id
     await _feed(message.bot, message.chat.id, user_id, state, given, deps)
+
+
+async def _again_here(
+    bot: Bot, chat_id: int, user_id: int, fsm: FSMContext, deps: dict[str, Any]
+) -> None:
+    deps.setdefault("bot", bot)
+    state = DialogState.from_dict((await fsm.get_data())["dialog"])
+    spec = require_spec(state.dialog, deps)
+    await bot.send_message(
+        chat_id, _("You have not finished this yet; answer it here, or cancel it:")
+    )
+    await fsm.update_data(message_id=None)  # that screen is on the other messenger
+    reply = again(spec.dialog, state, await context_for(spec, state, deps))
+    await _run(bot, chat_id, fsm, reply, None, deps, user_id)
 
 
 @router.callback_query(DialogCb.filter())

@@ -127,9 +127,19 @@ async def test_a_zalo_officer_links_telegram_and_is_the_same_person_there(
     # Back on Zalo, the same person, the same dialog engine.
     await lan.send("báo cáo")
     await lan.expect("bước 1/")
-    # The dialog state is the person's: begun on Zalo, answered on Telegram.
+    # The dialog state is the person's: begun on Zalo, it goes on on Telegram. The first
+    # message there was not written as an answer to a question shown on Zalo: the question
+    # comes first, then answers count.
+    await on_telegram.send("trạng thái")
+    await on_telegram.expect("chưa làm xong")
+    await on_telegram.expect("Kỳ báo cáo")
     await on_telegram.send("Tháng 11/2026")
     await on_telegram.expect("Lĩnh vực")
+    # And back on Zalo: the question shown on Telegram is asked there again.
+    await lan.send("1")
+    await lan.expect("chưa làm xong")
+    await lan.send("1, 3")
+    await lan.expect("Số hoạt động")
 
 
 async def test_wrong_expired_used_and_taken_codes_are_refused(
