@@ -169,6 +169,8 @@ async def send_inspection(officer: FakeUser, day: str) -> None:
     await officer.expect("Ảnh hiện trường")
     await officer.press("Bỏ qua")
     await officer.expect("Vị trí")
+    # The share-location keyboard comes first, the inline buttons in the next message.
+    await officer.expect("Hoặc chọn:")
     await officer.press("Bỏ qua")
     await officer.expect("Ghi chú")
     await officer.press("Bỏ qua")
