@@ -58,6 +58,12 @@ from storage.repositories import broadcasts as rows
 from storage.repositories import leases, outbox
 
 log = logging.getLogger(__name__)
+# What a final verdict leaves a copy or an owed message as.
+SETTLED = {
+    Verdict.SENT: DeliveryState.SENT,
+    Verdict.UNREACHABLE: DeliveryState.UNREACHABLE,
+    Verdict.FAILED: DeliveryState.FAILED,
+}
 
 
 def worker_name() -> str:
@@ -358,33 +364,44 @@ class BroadcastWorker:
         await route.pacer.acquire()
         return route.pacer
 
+    async def _retry_later(
+        self,
+        session: AsyncSession,
+        model: leases.Leased,
+        row_id: int,
+        outcome: Outcome,
+        pacer: Pacer,
+    ) -> None:
+        """A copy or an owed message that surely did not arrive: back in the queue."""
+        if outcome.verdict is Verdict.RETRY_AFTER:
+            pacer.pause(outcome.wait)
+        # Look again as soon as it is due (a moment after), not at the next poll.
+        asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
+        await leases.retry_later(
+            session,
+            model,
+            row_id,
+            self.name,
+            utcnow() + timedelta(seconds=outcome.wait),
+            outcome.error or "",
+            count_failure=outcome.verdict is Verdict.RETRY,
+        )
+
     async def _record(
         self, item: rows.Claimed, outcome: Outcome, message_id: int | None, pacer: Pacer
     ) -> None:
         async with self.sessionmaker() as session:
             verdict = outcome.verdict
             if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
-                if verdict is Verdict.RETRY_AFTER:
-                    pacer.pause(outcome.wait)
-                # Look again as soon as it is due (a moment after), not at the next poll.
-                asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
-                await leases.retry_later(
+                await self._retry_later(session, Delivery, item.id, outcome, pacer)
+            else:
+                await rows.settle(
                     session,
-                    Delivery,
                     item.id,
                     self.name,
-                    utcnow() + timedelta(seconds=outcome.wait),
-                    outcome.error or "",
-                    count_failure=verdict is Verdict.RETRY,
-                )
-            else:
-                state = {
-                    Verdict.SENT: DeliveryState.SENT,
-                    Verdict.UNREACHABLE: DeliveryState.UNREACHABLE,
-                    Verdict.FAILED: DeliveryState.FAILED,
-                }[verdict]
-                await rows.settle(
-                    session, item.id, self.name, state, message_id=message_id, error=outcome.error
+                    SETTLED[verdict],
+                    message_id=message_id,
+                    error=outcome.error,
                 )
             await session.commit()
         if outcome.verdict is not Verdict.SENT:
@@ -432,26 +449,15 @@ class BroadcastWorker:
         async with self.sessionmaker() as session:
             verdict = outcome.verdict
             if verdict in (Verdict.RETRY_AFTER, Verdict.RETRY):
-                if verdict is Verdict.RETRY_AFTER:
-                    pacer.pause(outcome.wait)
-                asyncio.get_running_loop().call_later(outcome.wait + 0.05, self._work.set)
-                await leases.retry_later(
+                await self._retry_later(session, OwedMessage, item.id, outcome, pacer)
+            else:
+                await outbox.settle(
                     session,
-                    OwedMessage,
                     item.id,
                     self.name,
-                    utcnow() + timedelta(seconds=outcome.wait),
-                    outcome.error or "",
-                    count_failure=verdict is Verdict.RETRY,
-                )
-            else:
-                state = {
-                    Verdict.SENT: DeliveryState.SENT,
-                    Verdict.UNREACHABLE: DeliveryState.UNREACHABLE,
-                    Verdict.FAILED: DeliveryState.FAILED,
-                }[verdict]
-                await outbox.settle(
-                    session, item.id, self.name, state, message_id=message_id, error=outcome.error
+                    SETTLED[verdict],
+                    message_id=message_id,
+                    error=outcome.error,
                 )
                 self._work.set()  # what waited for this row may go now
             await session.commit()
