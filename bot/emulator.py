@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -529,19 +529,42 @@ class FakeBotAPI:
         self, predicate: Callable[[Sent], bool], after: int = 0, timeout: float = 10
     ) -> Sent:
         """The first thing sent at or after position `after` for which `predicate` holds."""
-        deadline = time.monotonic() + timeout
-        async with self._changed:
-            while True:
-                for event in self.sent[after:]:
-                    if predicate(event):
-                        return event
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"nothing matched after #{after}; last: {self.sent[-3:]}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    continue
+        return await first_sent(
+            self._changed,
+            self.sent,
+            predicate,
+            after,
+            timeout,
+            lambda: f"nothing matched after #{after}; last: {self.sent[-3:]}",
+        )
+
+
+T = TypeVar("T")
+
+
+async def first_sent(
+    changed: asyncio.Condition,
+    sent: list[T],
+    predicate: Callable[[T], bool],
+    after: int,
+    timeout: float,
+    missing: Callable[[], str],
+) -> T:
+    """The first of `sent[after:]` for which `predicate` holds, waiting on `changed` (notified
+    whenever something is sent) up to `timeout` seconds; TimeoutError saying `missing()`."""
+    deadline = time.monotonic() + timeout
+    async with changed:
+        while True:
+            for item in sent[after:]:
+                if predicate(item):
+                    return item
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(missing())
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                continue
 
 
 # Telegram's limits, counted after parsing the HTML, in UTF-16 code units.

@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.emulator import first_sent
 from bot.zalo.client import TEXT_MAX
 
 
@@ -242,20 +243,12 @@ class FakeZaloAPI:
         self, predicate: Callable[[ZaloSent], bool], after: int = 0, timeout: float = 10
     ) -> ZaloSent:
         """The first message sent at or after position `after` for which `predicate` holds."""
-        deadline = time.monotonic() + timeout
-        async with self._changed:
-            while True:
-                for sent in self.sent[after:]:
-                    if predicate(sent):
-                        return sent
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    shown = "\n---\n".join(s.text for s in self.sent[after:][-5:])
-                    raise TimeoutError(f"nothing sent matched; the last messages:\n{shown}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    continue
+
+        def missing() -> str:
+            shown = "\n---\n".join(s.text for s in self.sent[after:][-5:])
+            return f"nothing sent matched; the last messages:\n{shown}"
+
+        return await first_sent(self._changed, self.sent, predicate, after, timeout, missing)
 
     async def wait_polling(self, timeout: float = 10) -> None:
         """Wait until the bot is long polling (a getUpdates is waiting)."""
