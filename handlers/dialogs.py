@@ -576,7 +576,11 @@ def message_input(message: Message, formatted: bool = False) -> Input:
 
 
 async def current_screen(fsm: FSMContext, deps: dict[str, Any]) -> Screen:
-    state = DialogState.from_dict((await fsm.get_data())["dialog"])
+    return await _screen_of(await fsm.get_data(), deps)
+
+
+async def _screen_of(saved: Mapping[str, Any], deps: dict[str, Any]) -> Screen:
+    state = DialogState.from_dict(saved["dialog"])
     spec = require_spec(state.dialog, deps)
     return show(spec.dialog, state, await context_for(spec, state, deps))
 
@@ -599,13 +603,14 @@ async def typed(message: Message, state: FSMContext, clock: Clock, **deps: Any) 
     deps["clock"] = clock
     # In a group (a reason typed as a reply in the staff group) the chat is not the person.
     user_id = message.from_user.id if message.from_user is not None else message.chat.id
-    shown_on = (await state.get_data()).get("shown_on")
+    saved = await state.get_data()
+    shown_on = saved.get("shown_on")
     if shown_on is not None and shown_on != messenger_name(message.bot):
         # The dialog is the person's, on either messenger, but its question was shown on the
         # other one: this message was not written as its answer. Ask it here first.
         await _again_here(message.bot, message.chat.id, user_id, state, deps)
         return
-    screen = await current_screen(state, deps)
+    screen = await _screen_of(saved, deps)
     given = message_input(message, screen.formatted)
     if isinstance(given, TextInput):
         given = plain.parse(given.text, screen)
